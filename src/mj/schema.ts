@@ -10,35 +10,48 @@ export function isFinalStatus(status: string): boolean {
   return FINAL_STATUSES.has(status);
 }
 
-const text = z.unknown().transform((value): string => {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return "";
-});
-
-/** Unix milliseconds; null for "not yet" (proxies send null, new-api sends 0). */
-const time = z.unknown().transform((value): number | null => {
-  let ms = Number.NaN;
-  if (typeof value === "number") ms = value;
-  else if (typeof value === "string" && value.trim() !== "") {
-    ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
-  }
-  return Number.isFinite(ms) && ms > 0 ? ms : null;
-});
-
-const integer = (fallback: number) =>
-  z.unknown().transform((value): number => {
-    const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
-    return Number.isInteger(n) ? n : fallback;
+const text = z
+  .unknown()
+  .optional()
+  .transform((value): string => {
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    return "";
   });
 
-const progress = z.unknown().transform((value): string => {
-  if (typeof value === "number" && Number.isFinite(value)) return `${value}%`;
-  return typeof value === "string" ? value.trim() : "";
-});
+/** Unix milliseconds; null for "not yet" (proxies send null, new-api sends 0). */
+const time = z
+  .unknown()
+  .optional()
+  .transform((value): number | null => {
+    let ms = Number.NaN;
+    if (typeof value === "number") ms = value;
+    else if (typeof value === "string" && value.trim() !== "") {
+      ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
+    }
+    return Number.isFinite(ms) && ms > 0 ? ms : null;
+  });
+
+const integer = (fallback: number) =>
+  z
+    .unknown()
+    .optional()
+    .transform((value): number => {
+      const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+      return Number.isInteger(n) ? n : fallback;
+    });
+
+const progress = z
+  .unknown()
+  .optional()
+  .transform((value): string => {
+    if (typeof value === "number" && Number.isFinite(value)) return `${value}%`;
+    return typeof value === "string" ? value.trim() : "";
+  });
 
 const record = z
   .unknown()
+  .optional()
   .transform(
     (value): Record<string, unknown> =>
       value !== null && typeof value === "object" && !Array.isArray(value)
@@ -48,15 +61,18 @@ const record = z
 
 /** Accepts elements that parse and drops the rest, so one odd entry never loses the others. */
 function lenientArray<T>(element: z.ZodType<T>) {
-  return z.unknown().transform((value): T[] => {
-    if (!Array.isArray(value)) return [];
-    const out: T[] = [];
-    for (const item of value) {
-      const parsed = element.safeParse(item);
-      if (parsed.success) out.push(parsed.data);
-    }
-    return out;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value): T[] => {
+      if (!Array.isArray(value)) return [];
+      const out: T[] = [];
+      for (const item of value) {
+        const parsed = element.safeParse(item);
+        if (parsed.success) out.push(parsed.data);
+      }
+      return out;
+    });
 }
 
 const id = z
@@ -103,6 +119,7 @@ export const SubmitResultSchema = z.object({
   description: text,
   result: z
     .unknown()
+    .optional()
     .transform((value): string | string[] | null =>
       typeof value === "string" || typeof value === "number"
         ? String(value)

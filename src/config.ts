@@ -1,0 +1,152 @@
+// The only module that reads the environment: validates it once into a typed Config, or explains
+// every problem at once by variable name (never echoing a secret's value).
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+const SECRET_VARIABLES = new Set(["DISCORD_TOKEN", "MJ_API_KEY"]);
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const required = (what: string) =>
+  z.preprocess(blankToUndefined, z.string({ error: `is required (${what})` }).trim());
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL")
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const wholeNumber = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+      .default(fallback ? "true" : "false")
+      .transform((value) => value === "true" || value === "1" || value === "yes"),
+  );
+
+const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17–20 digits)");
+
+const storeUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^(sqlite|redis|rediss):\/\/.+/.test(value), "must start with sqlite:// or redis://");
+
+const EnvironmentSchema = z.object({
+  DISCORD_TOKEN: required("the bot token from the Discord developer portal"),
+  DISCORD_API_URL: optional(httpUrl),
+  DISCORD_GUILD_ID: optional(snowflake),
+  REGISTER_COMMANDS_ON_START: flag(false),
+  MJ_BASE_URL: z.preprocess(
+    blankToUndefined,
+    z.string({ error: "is required (the MJ API base URL)" }).pipe(httpUrl),
+  ),
+  MJ_API_KEY: required("the MJ API key"),
+  MJ_AUTH_STYLE: z.preprocess(
+    blankToUndefined,
+    z.enum(["bearer", "mj-api-secret"], { error: "must be bearer or mj-api-secret" }).default("bearer"),
+  ),
+  MJ_TIMEOUT_MS: wholeNumber(1000, 15_000, 300_000),
+  STORE_URL: z.preprocess(blankToUndefined, storeUrl.default("sqlite://data/mjrelay.sqlite")),
+  POLL_INTERVAL_MS: wholeNumber(250, 3000),
+  TRACK_MAX_AGE_MS: wholeNumber(60_000, 24 * 60 * 60 * 1000),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === "string" ? blankToUndefined(value.toLowerCase()) : value),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  ),
+});
+
+export type Environment = z.output<typeof EnvironmentSchema>;
+
+export interface Config {
+  discord: {
+    token: string;
+    /** REST base such as "https://discord.com/api"; undefined means discord.js's default. */
+    apiUrl: string | undefined;
+    guildId: string | undefined;
+    registerCommandsOnStart: boolean;
+  };
+  mj: {
+    baseUrl: string;
+    apiKey: string;
+    authStyle: "bearer" | "mj-api-secret";
+    timeoutMs: number;
+  };
+  store: { url: string };
+  tracking: { pollIntervalMs: number; maxAgeMs: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Thrown when the environment is unusable; `message` lists every problem, one per line. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const raw = env[name];
+      const shown =
+        raw === undefined || raw.trim() === "" || SECRET_VARIABLES.has(name) ? "" : ` (got "${raw}")`;
+      return `${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    discord: {
+      token: e.DISCORD_TOKEN,
+      apiUrl: e.DISCORD_API_URL,
+      guildId: e.DISCORD_GUILD_ID,
+      registerCommandsOnStart: e.REGISTER_COMMANDS_ON_START,
+    },
+    mj: {
+      baseUrl: e.MJ_BASE_URL,
+      apiKey: e.MJ_API_KEY,
+      authStyle: e.MJ_AUTH_STYLE,
+      timeoutMs: e.MJ_TIMEOUT_MS,
+    },
+    store: { url: e.STORE_URL },
+    tracking: { pollIntervalMs: e.POLL_INTERVAL_MS, maxAgeMs: e.TRACK_MAX_AGE_MS },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Reads `.env` when present (variables already set win), then the process environment. */
+export function loadConfig(envFile = ".env"): Config {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(process.env);
+}
+
+/** Every secret value in a config, for log redaction. */
+export function secretsOf(config: Config): string[] {
+  return [config.discord.token, config.mj.apiKey].filter((secret) => secret.length >= 4);
+}

@@ -1,0 +1,280 @@
+// MjClient: the MJ-proxy HTTP API on an undici keep-alive pool. Knows nothing of Discord.
+import { Pool, errors as undiciErrors } from "undici";
+import { MjAuthError, MjBadResponse, MjInvalidTaskId, MjNotFound, MjUnavailable } from "./errors.js";
+import { parseTask, type SubmitResult, SubmitResultSchema, type Task } from "./schema.js";
+import { isValidTaskId } from "./taskId.js";
+
+export interface MjClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  authStyle: "bearer" | "mj-api-secret";
+  /** Whole-request deadline. */
+  timeoutMs?: number;
+  /** Ids per list-by-condition call (new-api caps it at 1,000). */
+  listChunkSize?: number;
+  /** Parallel requests when falling back to one GET per id. */
+  fallbackConcurrency?: number;
+  connections?: number;
+}
+
+export interface ImagineRequest {
+  prompt: string;
+  base64Array?: string[];
+  botType?: "MID_JOURNEY" | "NIJI_JOURNEY";
+  notifyHook?: string;
+  state?: string;
+}
+export interface ActionRequest {
+  taskId: string;
+  customId: string;
+  notifyHook?: string;
+  state?: string;
+  chooseSameChannel?: boolean;
+}
+export interface ModalRequest {
+  taskId: string;
+  prompt: string;
+  maskBase64?: string;
+}
+export interface DescribeRequest {
+  base64: string;
+  botType?: "MID_JOURNEY" | "NIJI_JOURNEY";
+  notifyHook?: string;
+  state?: string;
+}
+export interface BlendRequest {
+  base64Array: string[];
+  dimensions?: "PORTRAIT" | "SQUARE" | "LANDSCAPE";
+  botType?: "MID_JOURNEY" | "NIJI_JOURNEY";
+  notifyHook?: string;
+  state?: string;
+}
+export interface ShortenRequest {
+  prompt: string;
+  botType?: "MID_JOURNEY" | "NIJI_JOURNEY";
+  notifyHook?: string;
+  state?: string;
+}
+
+interface RawResponse {
+  status: number;
+  text: string;
+}
+
+/** After the batch route answered 404/405, try it again only after this long. */
+const BATCH_REPROBE_MS = 15 * 60 * 1000;
+
+export class MjClient {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #authHeader: [string, string];
+  readonly #timeoutMs: number;
+  readonly #listChunkSize: number;
+  readonly #fallbackConcurrency: number;
+  #batchUnsupportedUntil = 0;
+
+  constructor(options: MjClientOptions) {
+    const base = new URL(options.baseUrl);
+    this.#basePath = base.pathname.replace(/\/+$/, "");
+    this.#authHeader =
+      options.authStyle === "bearer"
+        ? ["authorization", `Bearer ${options.apiKey}`]
+        : ["mj-api-secret", options.apiKey];
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#listChunkSize = Math.max(1, options.listChunkSize ?? 1000);
+    this.#fallbackConcurrency = Math.max(1, options.fallbackConcurrency ?? 8);
+    this.#pool = new Pool(base.origin, {
+      connections: options.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      connectTimeout: Math.min(this.#timeoutMs, 10_000),
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+    });
+  }
+
+  /** One task. Throws MjNotFound for an unknown id, whichever way the server says it. */
+  async fetchTask(id: string): Promise<Task> {
+    const path = `/mj/task/${encodeTaskId(id)}/fetch`;
+    const response = await this.#request("GET", path);
+    // Java proxy: 200 with an empty body; C# proxy: 204.
+    if (response.status === 204 || response.text.trim() === "") throw new MjNotFound(id);
+    const body = parseJson(response);
+    const task = parseTask(body);
+    if (task && response.status < 300) return task;
+    if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
+    throw new MjBadResponse("the answer is not a task", response.status);
+  }
+
+  /**
+   * Many tasks with as few calls as the server allows: list-by-condition in chunks, or one GET
+   * per id (bounded concurrency) when the server does not have that route. Unknown ids are
+   * simply absent from the result.
+   */
+  async fetchTasks(ids: readonly string[]): Promise<Map<string, Task>> {
+    const unique = [...new Set(ids)];
+    for (const id of unique) if (!isValidTaskId(id)) throw new MjInvalidTaskId();
+    const found = new Map<string, Task>();
+    if (unique.length === 0) return found;
+    if (Date.now() >= this.#batchUnsupportedUntil) {
+      const batched = await this.#fetchTasksBatched(unique, found);
+      if (batched) return found;
+    }
+    await this.#fetchTasksOneByOne(unique, found);
+    return found;
+  }
+
+  /** The seed of a finished task's image. */
+  async imageSeed(id: string): Promise<string> {
+    const response = await this.#request("GET", `/mj/task/${encodeTaskId(id)}/image-seed`);
+    if (response.status === 204 || response.text.trim() === "") throw new MjNotFound(id);
+    const body = parseJson(response);
+    const result = SubmitResultSchema.safeParse(body);
+    if (result.success && result.data.code === 1 && typeof result.data.result === "string") {
+      return result.data.result;
+    }
+    if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
+    throw new MjBadResponse("the answer carries no seed", response.status);
+  }
+
+  submitImagine(request: ImagineRequest): Promise<SubmitResult> {
+    return this.#submit("imagine", request);
+  }
+
+  async submitAction(request: ActionRequest): Promise<SubmitResult> {
+    if (!isValidTaskId(request.taskId)) throw new MjInvalidTaskId();
+    return this.#submit("action", request);
+  }
+
+  async submitModal(request: ModalRequest): Promise<SubmitResult> {
+    if (!isValidTaskId(request.taskId)) throw new MjInvalidTaskId();
+    return this.#submit("modal", request);
+  }
+
+  submitDescribe(request: DescribeRequest): Promise<SubmitResult> {
+    return this.#submit("describe", request);
+  }
+
+  submitBlend(request: BlendRequest): Promise<SubmitResult> {
+    return this.#submit("blend", request);
+  }
+
+  submitShorten(request: ShortenRequest): Promise<SubmitResult> {
+    return this.#submit("shorten", request);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  /** false when the server lacks the batch route (the caller falls back to single fetches). */
+  async #fetchTasksBatched(ids: string[], found: Map<string, Task>): Promise<boolean> {
+    for (let start = 0; start < ids.length; start += this.#listChunkSize) {
+      const chunk = ids.slice(start, start + this.#listChunkSize);
+      const response = await this.#request("POST", "/mj/task/list-by-condition", { ids: chunk });
+      if (response.status === 404 || response.status === 405) {
+        this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
+        return false;
+      }
+      const body = parseJson(response);
+      if (response.status >= 300 || !Array.isArray(body)) {
+        throw new MjBadResponse("list-by-condition did not answer a list", response.status);
+      }
+      const wanted = new Set(chunk);
+      for (const item of body) {
+        const task = parseTask(item);
+        if (task && wanted.has(task.id)) found.set(task.id, task);
+      }
+    }
+    return true;
+  }
+
+  async #fetchTasksOneByOne(ids: string[], found: Map<string, Task>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        try {
+          found.set(id, await this.fetchTask(id));
+        } catch (error) {
+          if (!(error instanceof MjNotFound)) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#fallbackConcurrency, ids.length) }, worker));
+  }
+
+  async #submit(route: string, request: object): Promise<SubmitResult> {
+    const response = await this.#request("POST", `/mj/submit/${route}`, request);
+    const result = SubmitResultSchema.safeParse(parseJson(response));
+    if (!result.success)
+      throw new MjBadResponse(`submit/${route} did not answer a submit result`, response.status);
+    return result.data;
+  }
+
+  /** Sends one request; maps transport failures, 401/403 and 5xx to typed errors. */
+  async #request(method: "GET" | "POST", path: string, body?: unknown): Promise<RawResponse> {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": "mjrelay",
+      [this.#authHeader[0]]: this.#authHeader[1],
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.#pool.request({
+        method,
+        path: this.#basePath + path,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw new MjUnavailable(describeTransportError(error), undefined, { cause: error });
+    }
+    if (status === 401 || status === 403) throw new MjAuthError(status);
+    if (status >= 500) throw new MjUnavailable(`HTTP ${status}`, status);
+    return { status, text };
+  }
+}
+
+function encodeTaskId(id: string): string {
+  if (!isValidTaskId(id)) throw new MjInvalidTaskId();
+  return encodeURIComponent(id);
+}
+
+function parseJson(response: RawResponse): unknown {
+  try {
+    return JSON.parse(response.text);
+  } catch {
+    const looksHtml = /^\s*</.test(response.text);
+    throw new MjBadResponse(
+      looksHtml ? "an HTML page instead of JSON" : "a body that is not JSON",
+      response.status,
+    );
+  }
+}
+
+/** new-api: 400 {"code":4,"description":"task_no_found "}; others: 404 or code 3/4 with "not found". */
+function looksLikeNotFound(status: number, body: unknown): boolean {
+  if (status === 404) return true;
+  if (body === null || typeof body !== "object") return false;
+  const { code, description } = body as { code?: unknown; description?: unknown };
+  const text = typeof description === "string" ? description.toLowerCase() : "";
+  return (code === 3 || code === 4) && /no[t_ ]*found|not exist|task_no_found/.test(text);
+}
+
+function describeTransportError(error: unknown): string {
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return "timed out";
+  }
+  if (error instanceof undiciErrors.ConnectTimeoutError) return "connection timed out";
+  if (error instanceof Error) {
+    if (error.name === "TimeoutError" || error.name === "AbortError") return "timed out";
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string") return `connection failed (${code})`;
+  }
+  return "connection failed";
+}

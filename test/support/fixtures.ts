@@ -1,0 +1,14 @@
+// Reads the shared upstream fixtures (../shared/fixtures) for tests.
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const FIXTURES_DIR = fileURLToPath(new URL("../../../shared/fixtures/", import.meta.url));
+
+export function readFixture<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(`${FIXTURES_DIR}${name}`, "utf8")) as T;
+}
+
+/** Names of the top-level JSON fixtures (not the discord/ frames). */
+export function fixtureNames(): string[] {
+  return readdirSync(FIXTURES_DIR).filter((name) => name.endsWith(".json"));
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../src/config.js";
+
+const minimal = {
+  DISCORD_TOKEN: "discord-secret-token",
+  MJ_BASE_URL: "https://mj.example.com/",
+  MJ_API_KEY: "sk-secret-key",
+};
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("applies the documented defaults", () => {
+    const config = parseConfig(minimal);
+    expect(config).toMatchObject({
+      discord: {
+        token: "discord-secret-token",
+        apiUrl: undefined,
+        guildId: undefined,
+        registerCommandsOnStart: false,
+      },
+      mj: { baseUrl: "https://mj.example.com", apiKey: "sk-secret-key", authStyle: "bearer" },
+      store: { url: "sqlite://data/mjrelay.sqlite" },
+      tracking: { pollIntervalMs: 3000, maxAgeMs: 86_400_000 },
+      logLevel: "info",
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = parseConfig({
+      ...minimal,
+      DISCORD_API_URL: "http://127.0.0.1:9999/api",
+      DISCORD_GUILD_ID: "900000000000000010",
+      REGISTER_COMMANDS_ON_START: "true",
+      MJ_AUTH_STYLE: "mj-api-secret",
+      STORE_URL: "sqlite:///var/lib/mjrelay/state.sqlite",
+      POLL_INTERVAL_MS: "250",
+      TRACK_MAX_AGE_MS: "3600000",
+      LOG_LEVEL: "DEBUG",
+    });
+    expect(config.discord).toMatchObject({
+      apiUrl: "http://127.0.0.1:9999/api",
+      guildId: "900000000000000010",
+    });
+    expect(config.discord.registerCommandsOnStart).toBe(true);
+    expect(config.mj.authStyle).toBe("mj-api-secret");
+    expect(config.store.url).toBe("sqlite:///var/lib/mjrelay/state.sqlite");
+    expect(config.tracking).toEqual({ pollIntervalMs: 250, maxAgeMs: 3_600_000 });
+    expect(config.logLevel).toBe("debug");
+  });
+
+  it("lists every problem by variable name in one message", () => {
+    const message = problemsOf({ MJ_BASE_URL: "ftp://x", POLL_INTERVAL_MS: "100", MJ_AUTH_STYLE: "basic" });
+    for (const name of ["DISCORD_TOKEN", "MJ_API_KEY", "MJ_BASE_URL", "POLL_INTERVAL_MS", "MJ_AUTH_STYLE"]) {
+      expect(message).toContain(name);
+    }
+    expect(message.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(5);
+  });
+
+  it("never prints a secret's value", () => {
+    const message = problemsOf({
+      ...minimal,
+      DISCORD_TOKEN: "   ",
+      MJ_API_KEY: "sk-secret-key",
+      POLL_INTERVAL_MS: "x",
+    });
+    expect(message).toContain("DISCORD_TOKEN");
+    expect(message).not.toContain("sk-secret-key");
+    expect(message).toContain('got "x"');
+  });
+
+  it("accepts redis store URLs and refuses unknown schemes", () => {
+    expect(parseConfig({ ...minimal, STORE_URL: "redis://127.0.0.1:6379" }).store.url).toBe(
+      "redis://127.0.0.1:6379",
+    );
+    expect(problemsOf({ ...minimal, STORE_URL: "postgres://db" })).toContain("STORE_URL");
+  });
+});
