@@ -72,7 +72,20 @@ const EnvironmentSchema = z.object({
   MJ_TIMEOUT_MS: wholeNumber(1000, 15_000, 300_000),
   STORE_URL: z.preprocess(blankToUndefined, storeUrl.default("sqlite://data/mjrelay.sqlite")),
   POLL_INTERVAL_MS: wholeNumber(250, 3000),
-  TRACK_MAX_AGE_MS: wholeNumber(60_000, 24 * 60 * 60 * 1000),
+  TRACK_MAX_AGE_MS: wholeNumber(1000, 24 * 60 * 60 * 1000),
+  HTTP_PORT: wholeNumber(0, 8080, 65_535),
+  HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
+  PUBLIC_URL: optional(httpUrl),
+  BUTTONS_ALLOWED: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => value === "anyone" || value === "requester" || /^\d{17,20}$/.test(value), {
+        error: "must be anyone, requester or a role id (17–20 digits)",
+      })
+      .default("anyone"),
+  ),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === "string" ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -97,7 +110,22 @@ export interface Config {
   };
   store: { url: string };
   tracking: { pollIntervalMs: number; maxAgeMs: number };
+  http: {
+    port: number;
+    host: string;
+    /** Base URL upstream can reach this server at; without it no notifyHook is sent. */
+    publicUrl: string | undefined;
+  };
+  /** Who may click mirrored buttons. */
+  buttons: { allowed: ButtonsAllowed };
   logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export type ButtonsAllowed = { kind: "anyone" } | { kind: "requester" } | { kind: "role"; roleId: string };
+
+function buttonsAllowed(value: string): ButtonsAllowed {
+  if (value === "anyone" || value === "requester") return { kind: value };
+  return { kind: "role", roleId: value };
 }
 
 /** Thrown when the environment is unusable; `message` lists every problem, one per line. */
@@ -136,6 +164,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     store: { url: e.STORE_URL },
     tracking: { pollIntervalMs: e.POLL_INTERVAL_MS, maxAgeMs: e.TRACK_MAX_AGE_MS },
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
+    buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -13,8 +13,9 @@ export function createLogger(options: {
   const secrets = options.secrets.filter((secret) => secret.length > 0);
   // JSON escaping could alter a secret's spelling inside a log line; tokens and keys are plain ASCII
   // without quotes or backslashes, so their escaped and raw forms are the same.
+  // notifyHook URLs carry their secret as the last path segment (the bot's own and every feed's).
   const scrub = (line: string) => {
-    let out = line;
+    let out = line.includes("/hooks/mj/") ? line.replace(/\/hooks\/mj\/[^/"\s?#]+/g, `/hooks/mj/${REDACTED}`) : line;
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   };

@@ -9,6 +9,11 @@ export const CUSTOM_ID_MAX = 100;
 const DIRECT = "mj:";
 const KEYED = "mjk:";
 const MODAL = "mjmodal:";
+const REGION_SUFFIX = ":region";
+
+/** custom_id prefixes of mirrored buttons, and of the prompt modal (and the button that opens it). */
+export const BUTTON_ID_PREFIXES = [DIRECT, KEYED] as const;
+export const MODAL_ID_PREFIX = MODAL;
 
 /** A button whose MJ customId did not fit in its custom_id: the pair to remember under `key`. */
 export interface StoredButton {
@@ -51,12 +56,15 @@ export function decodeButtonId(customId: string): DecodedButtonId | null {
   return null;
 }
 
-export function encodeModalId(taskId: string): string {
-  return `${MODAL}${taskId}`;
+/** The prompt modal for a MODAL task; `region` marks Vary (Region), which upstream may want a mask for. */
+export function encodeModalId(taskId: string, region = false): string {
+  return `${MODAL}${taskId}${region ? REGION_SUFFIX : ""}`;
 }
 
-export function decodeModalId(customId: string): string | null {
+export function decodeModalId(customId: string): { taskId: string; region: boolean } | null {
   if (!customId.startsWith(MODAL)) return null;
-  const taskId = customId.slice(MODAL.length);
-  return taskId || null;
+  let taskId = customId.slice(MODAL.length);
+  const region = taskId.endsWith(REGION_SUFFIX);
+  if (region) taskId = taskId.slice(0, -REGION_SUFFIX.length);
+  return taskId ? { taskId, region } : null;
 }

@@ -1,6 +1,7 @@
 // Reads the shared upstream fixtures (../shared/fixtures) for tests.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseTask, type Task } from "../../src/mj/schema.js";
 
 export const FIXTURES_DIR = fileURLToPath(new URL("../../../shared/fixtures/", import.meta.url));
 
@@ -11,4 +12,11 @@ export function readFixture<T = unknown>(name: string): T {
 /** Names of the top-level JSON fixtures (not the discord/ frames). */
 export function fixtureNames(): string[] {
   return readdirSync(FIXTURES_DIR).filter((name) => name.endsWith(".json"));
+}
+
+/** A task fixture parsed the way the bot parses upstream answers. */
+export function taskFixture(name: string, patch: Record<string, unknown> = {}): Task {
+  const task = parseTask({ ...readFixture<Record<string, unknown>>(name), ...patch });
+  if (!task) throw new Error(`${name} is not a task`);
+  return task;
 }

@@ -1,0 +1,141 @@
+// Composition root: builds every part with plain constructors and wires them; nothing else.
+import { type Client, Events } from "discord.js";
+import type { Config } from "./config.js";
+import { createDiscordClient } from "./discord/client.js";
+import { commands } from "./discord/commands/index.js";
+import { buttonHandlers, modalHandlers } from "./discord/components/index.js";
+import type { BotContext } from "./discord/context.js";
+import { createCallbackHandler } from "./discord/feedCallback.js";
+import { RestMessageEditor } from "./discord/messageEditor.js";
+import { registerCommands } from "./discord/register.js";
+import { createInteractionRouter } from "./discord/router.js";
+import type { Logger } from "./logger.js";
+import { MjClient } from "./mj/client.js";
+import { ClickLedger } from "./tracking/clickLedger.js";
+import { Poller } from "./tracking/poller.js";
+import { TaskRegistry } from "./tracking/registry.js";
+import { TrackingStore } from "./tracking/store.js";
+import { TaskUpdater } from "./tracking/updater.js";
+import { botHookSecret, hookUrl } from "./webhook/hookSecrets.js";
+import { WebhookServer } from "./webhook/server.js";
+
+export interface App {
+  readonly client: Client;
+  readonly context: BotContext;
+  /** The HTTP server's port once started (useful when HTTP_PORT is 0). */
+  readonly httpPort: number | undefined;
+  /** Opens the store, resumes tracked tasks, logs in, starts polling. */
+  start(): Promise<void>;
+  /** Stops polling, lets in-flight updates finish, closes Discord, upstream and the store. */
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger): Promise<App> {
+  const store = await TrackingStore.open(config.store.url);
+  const mj = new MjClient({
+    baseUrl: config.mj.baseUrl,
+    apiKey: config.mj.apiKey,
+    authStyle: config.mj.authStyle,
+    timeoutMs: config.mj.timeoutMs,
+  });
+  const client = createDiscordClient(config.discord);
+  const registry = new TaskRegistry(store);
+  const updater = new TaskUpdater({
+    registry,
+    editor: new RestMessageEditor(client.rest),
+    logger,
+    maxAgeMs: config.tracking.maxAgeMs,
+  });
+  const poller = new Poller({ registry, updater, mj, logger, intervalMs: config.tracking.pollIntervalMs });
+  const notifyHook = config.http.publicUrl
+    ? hookUrl(config.http.publicUrl, await botHookSecret(store))
+    : undefined;
+  const context: BotContext = {
+    config,
+    logger,
+    mj,
+    store,
+    registry,
+    updater,
+    clicks: new ClickLedger(store),
+    notifyHook,
+  };
+  const webhook = new WebhookServer({
+    host: config.http.host,
+    port: config.http.port,
+    store,
+    logger,
+    isDiscordReady: () => client.isReady(),
+    onCallback: createCallbackHandler(client.rest, context),
+  });
+  const routeInteraction = createInteractionRouter(
+    { commands, buttons: buttonHandlers, modals: modalHandlers },
+    context,
+  );
+
+  // Interactions still being handled when a stop begins are allowed to finish first.
+  const inFlight = new Set<Promise<void>>();
+  let accepting = true;
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (!accepting) return;
+    const handling = routeInteraction(interaction).finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
+  client.on(Events.Warn, (message) => logger.warn(message));
+  client.rest.on("rateLimited", (info) =>
+    logger.debug(
+      { route: info.route, retryAfter: info.retryAfter, global: info.global },
+      "rate limited by Discord",
+    ),
+  );
+
+  let stopping: Promise<void> | undefined;
+  let httpPort: number | undefined;
+
+  return {
+    client,
+    context,
+    get httpPort() {
+      return httpPort;
+    },
+    async start() {
+      const resumed = await registry.load();
+      logger.info({ tasks: resumed }, "resumed tracked tasks from the store");
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(config.discord.token);
+      await ready;
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
+      if (config.discord.registerCommandsOnStart) {
+        const result = await registerCommands(
+          client.rest,
+          client.application!.id,
+          config.discord.guildId,
+          commands,
+        );
+        logger.info(result, "registered slash commands");
+      }
+      const port = await webhook.start();
+      httpPort = port;
+      logger.info(
+        { port, callbacks: notifyHook !== undefined },
+        "HTTP server listening (notifyHook, /healthz)",
+      );
+      poller.start();
+    },
+    stop() {
+      stopping ??= (async () => {
+        accepting = false;
+        await webhook.stop();
+        await poller.stop();
+        await Promise.allSettled(inFlight);
+        await registry.drain();
+        await client.destroy();
+        await mj.close();
+        await store.close();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// /blend image1 image2 [image3..image5] [dimensions] — blends 2–5 images into a new one.
+import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { attachmentToDataUrl } from "../imageAttachment.js";
+import { callbackFields, submitAndShow } from "../submitTask.js";
+import type { SlashCommand } from "./command.js";
+
+const IMAGE_OPTIONS = ["image1", "image2", "image3", "image4", "image5"] as const;
+const DIMENSIONS = ["PORTRAIT", "SQUARE", "LANDSCAPE"] as const;
+
+const builder = new SlashCommandBuilder()
+  .setName("blend")
+  .setDescription("Blend 2 to 5 images into a new one")
+  .setContexts(InteractionContextType.Guild);
+for (const [index, name] of IMAGE_OPTIONS.entries()) {
+  builder.addAttachmentOption((option) =>
+    option
+      .setName(name)
+      .setDescription(`Image ${index + 1}`)
+      .setRequired(index < 2),
+  );
+}
+builder.addStringOption((option) =>
+  option
+    .setName("dimensions")
+    .setDescription("Shape of the result")
+    .addChoices(
+      { name: "Portrait (2:3)", value: "PORTRAIT" },
+      { name: "Square (1:1)", value: "SQUARE" },
+      { name: "Landscape (3:2)", value: "LANDSCAPE" },
+    ),
+);
+
+export const blend: SlashCommand = {
+  data: builder.toJSON(),
+
+  async execute(interaction, context) {
+    const images = IMAGE_OPTIONS.map((name) => interaction.options.getAttachment(name)).filter(
+      (image) => image !== null,
+    );
+    const dimensions = DIMENSIONS.find((value) => value === interaction.options.getString("dimensions"));
+    await submitAndShow(interaction, context, async () =>
+      context.mj.submitBlend({
+        base64Array: await Promise.all(images.map((image) => attachmentToDataUrl(image))),
+        ...(dimensions ? { dimensions } : {}),
+        ...callbackFields(context),
+      }),
+    );
+  },
+};

@@ -1,0 +1,107 @@
+// The prompt form for actions upstream answers with "needs a modal" (Custom Zoom, Vary (Region),
+// remix): the modal itself, its submission, and the button that opens it when the first answer
+// came too late to show it directly.
+import { type APIModalInteractionResponseCallbackData, ComponentType, TextInputStyle } from "discord.js";
+import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
+import { truncate } from "../../render/limits.js";
+import { postSubmittedTask } from "../postTask.js";
+import { interpretSubmitResult } from "../submitOutcome.js";
+import { UserError } from "../userError.js";
+import type { ButtonHandler, ModalHandler } from "./component.js";
+import { answerEarlierClick } from "./earlierClick.js";
+
+const PROMPT_FIELD = "prompt";
+const PROMPT_MAX = 4000;
+
+/** The ledger key of a modal submission: one per MODAL task. */
+export function modalClickKey(modalTaskId: string): string {
+  return `modal:${modalTaskId}`;
+}
+
+export function buildPromptModal(
+  modalTaskId: string,
+  prompt: string,
+  title: string,
+  region: boolean,
+): APIModalInteractionResponseCallbackData {
+  return {
+    custom_id: encodeModalId(modalTaskId, region),
+    title: truncate(title || "Prompt", 45),
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.TextInput,
+            custom_id: PROMPT_FIELD,
+            label: "Prompt",
+            style: TextInputStyle.Paragraph,
+            required: true,
+            max_length: PROMPT_MAX,
+            ...(prompt ? { value: prompt.slice(0, PROMPT_MAX) } : {}),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Opens the form from the button sent when upstream asked for a prompt after the click was acknowledged. */
+export const openPromptModal: ButtonHandler = {
+  prefixes: [MODAL_ID_PREFIX],
+  async execute(interaction, context) {
+    const decoded = decodeModalId(interaction.customId);
+    if (!decoded) throw new UserError("This button is not one of mine any more.");
+    const earlier = await context.clicks.get(modalClickKey(decoded.taskId));
+    if (earlier) return answerEarlierClick(interaction, earlier, context);
+    // The prompt is only a convenience: a slow upstream must not cost the 3-second answer.
+    const modalTask = await Promise.race([
+      context.mj.fetchTask(decoded.taskId).catch(() => null),
+      new Promise<null>((resolve) => setTimeout(resolve, 1500, null)),
+    ]);
+    const finalPrompt = modalTask?.properties.finalPrompt;
+    await interaction.showModal(
+      buildPromptModal(
+        decoded.taskId,
+        typeof finalPrompt === "string" ? finalPrompt : "",
+        "Prompt",
+        decoded.region,
+      ),
+    );
+  },
+};
+
+export const promptModal: ModalHandler = {
+  prefixes: [MODAL_ID_PREFIX],
+  async execute(interaction, context) {
+    const decoded = decodeModalId(interaction.customId);
+    if (!decoded) throw new UserError("This form is not one of mine any more.");
+    const prompt = interaction.fields.getTextInputValue(PROMPT_FIELD).trim();
+    if (!prompt) throw new UserError("The prompt is empty.");
+    await context.clicks.once(
+      modalClickKey(decoded.taskId),
+      (earlier) => answerEarlierClick(interaction, earlier, context),
+      async (accepted) => {
+        const fromPublicMessage = interaction.isFromMessage() && !interaction.message.flags.has("Ephemeral");
+        if (fromPublicMessage) await interaction.deferUpdate();
+        else await interaction.deferReply({ flags: "Ephemeral" });
+        const result = await context.mj.submitModal({ taskId: decoded.taskId, prompt });
+        if (result.code === 4 && decoded.region) {
+          throw new UserError(
+            "The MJ API wants a mask (the area to change) for Vary (Region), and Discord cannot draw one. Use Vary (Strong/Subtle) instead, or edit the region in the MJ web app.",
+          );
+        }
+        const outcome = interpretSubmitResult(result);
+        if (outcome.kind !== "accepted")
+          throw new UserError("The MJ API asked for the prompt again. Please try again.");
+        accepted();
+        const record = await postSubmittedTask(interaction, context, outcome, {
+          replyTo: fromPublicMessage ? interaction.message?.id : undefined,
+        });
+        if (!fromPublicMessage)
+          await interaction.editReply({ content: "Submitted; the new job is posted in the channel." });
+        return record;
+      },
+    );
+  },
+};

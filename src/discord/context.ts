@@ -1,0 +1,20 @@
+// What command and component handlers receive: the app's parts, built in app.ts.
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { MjClient } from "../mj/client.js";
+import type { ClickLedger } from "../tracking/clickLedger.js";
+import type { TaskRegistry } from "../tracking/registry.js";
+import type { TrackingStore } from "../tracking/store.js";
+import type { TaskUpdater } from "../tracking/updater.js";
+
+export interface BotContext {
+  config: Config;
+  logger: Logger;
+  mj: MjClient;
+  store: TrackingStore;
+  registry: TaskRegistry;
+  updater: TaskUpdater;
+  clicks: ClickLedger;
+  /** The bot's own callback URL for submissions; undefined without PUBLIC_URL (tasks are polled). */
+  notifyHook: string | undefined;
+}

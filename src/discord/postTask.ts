@@ -1,0 +1,158 @@
+// Shows a task as the answer to an interaction and starts tracking that message.
+import {
+  type APIMessage,
+  type ChatInputCommandInteraction,
+  type Message,
+  PermissionFlagsBits,
+  type REST,
+  type RepliableInteraction,
+  Routes,
+} from "discord.js";
+import { isFinalStatus, parseTask, type Task } from "../mj/schema.js";
+import { renderTaskMessage } from "../render/renderTaskMessage.js";
+import type { ClickRecord } from "../tracking/store.js";
+import type { BotContext } from "./context.js";
+import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "./discordErrors.js";
+import { toRestBody } from "./messageEditor.js";
+import { UserError } from "./userError.js";
+
+/** Tracking edits go through the channel, so the bot must see it (interaction replies do not need to). */
+export function assertCanTrackHere(interaction: RepliableInteraction, task: Task): void {
+  if (isFinalStatus(task.status)) return;
+  if (interaction.appPermissions.has(PermissionFlagsBits.ViewChannel)) return;
+  throw new UserError(
+    "I can't see this channel, so I couldn't keep the message up to date. Give me the View Channel permission here and try again.",
+  );
+}
+
+export function messageLink(guildId: string | null, channelId: string, messageId: string): string {
+  return `https://discord.com/channels/${guildId ?? "@me"}/${channelId}/${messageId}`;
+}
+
+/** Replies (or fills a deferred reply) with the rendered task, then records the message. */
+export async function replyWithTask(
+  interaction: ChatInputCommandInteraction,
+  task: Task,
+  context: BotContext,
+  notice: string | null = null,
+): Promise<Message> {
+  assertCanTrackHere(interaction, task);
+  const rendered = renderTaskMessage(task, { requesterId: interaction.user.id, notice: notice ?? undefined });
+  await context.store.saveButtons(rendered.storedButtons);
+  let message: Message;
+  if (interaction.deferred) {
+    message = await interaction.editReply(rendered.payload);
+  } else {
+    const response = await interaction.reply({ ...rendered.payload, withResponse: true });
+    if (!response.resource?.message) throw new Error("Discord did not return the reply message");
+    message = response.resource.message;
+  }
+  await context.updater.attach(
+    task,
+    {
+      messageId: message.id,
+      channelId: interaction.channelId,
+      guildId: interaction.guildId,
+      requesterId: interaction.user.id,
+      fingerprint: rendered.fingerprint,
+      createdAt: Date.now(),
+    },
+    notice,
+  );
+  return message;
+}
+
+export interface ChannelPost {
+  channelId: string;
+  guildId: string | null;
+  /** Who asked for it; null for tasks that arrive in a feed. */
+  requesterId: string | null;
+  /** The message this one answers (the clicked one); shown as a Discord reply. */
+  replyTo?: string | undefined;
+  notice?: string | null | undefined;
+}
+
+/** Posts a new task in a channel (not as an interaction reply) and tracks it. */
+export async function postTaskInChannel(
+  rest: REST,
+  task: Task,
+  context: BotContext,
+  where: ChannelPost,
+): Promise<APIMessage> {
+  const notice = where.notice ?? null;
+  const rendered = renderTaskMessage(task, {
+    requesterId: where.requesterId ?? undefined,
+    notice: notice ?? undefined,
+  });
+  await context.store.saveButtons(rendered.storedButtons);
+  let message: APIMessage;
+  try {
+    message = (await rest.post(Routes.channelMessages(where.channelId), {
+      body: {
+        ...toRestBody(rendered.payload),
+        ...(where.replyTo
+          ? { message_reference: { message_id: where.replyTo, fail_if_not_exists: false } }
+          : {}),
+      },
+    })) as APIMessage;
+  } catch (error) {
+    const code = discordErrorCode(error);
+    if (code === MISSING_ACCESS || code === MISSING_PERMISSIONS) {
+      throw new UserError(
+        `Task \`${task.id}\` was submitted, but I can't post in this channel. Give me the View Channel and Send Messages permissions here, then show it with \`/mjstatus id:${task.id}\`.`,
+      );
+    }
+    throw error;
+  }
+  await context.updater.attach(
+    task,
+    {
+      messageId: message.id,
+      channelId: where.channelId,
+      guildId: where.guildId,
+      requesterId: where.requesterId,
+      fingerprint: rendered.fingerprint,
+      createdAt: Date.now(),
+    },
+    notice,
+  );
+  return message;
+}
+
+/** Shows a task upstream just accepted (after a click, a modal or a submit command) and tracks it. */
+export async function postSubmittedTask(
+  interaction: RepliableInteraction,
+  context: BotContext,
+  outcome: { taskId: string; notice: string | null },
+  options: { replyTo?: string | undefined } = {},
+): Promise<ClickRecord & { status: "done" }> {
+  const task = await fetchSubmittedTask(context, outcome.taskId);
+  const message = await postTaskInChannel(interaction.client.rest, task, context, {
+    channelId: interaction.channelId as string,
+    guildId: interaction.guildId,
+    requesterId: interaction.user.id,
+    replyTo: options.replyTo,
+    notice: outcome.notice,
+  });
+  return {
+    status: "done",
+    at: Date.now(),
+    taskId: task.id,
+    channelId: message.channel_id,
+    messageId: message.id,
+    guildId: interaction.guildId,
+  };
+}
+
+/**
+ * The state of a task upstream just accepted. Some servers do not know a task for a moment after
+ * accepting it; then a placeholder is shown and the tracker fills it in.
+ */
+export async function fetchSubmittedTask(context: BotContext, taskId: string): Promise<Task> {
+  try {
+    return await context.mj.fetchTask(taskId);
+  } catch (error) {
+    context.logger.debug({ taskId, err: error }, "new task not fetchable yet; showing it as submitted");
+    return parseTask({ id: taskId, status: "SUBMITTED", submitTime: Date.now() }) as Task;
+  }
+}

@@ -1,0 +1,248 @@
+// Applies a new state of a task to the messages that show it: render, compare, edit, untrack.
+// The poller and the webhook both end here; neither talks to Discord directly.
+import type { Logger } from "../logger.js";
+import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
+import { renderTaskMessage, type TaskMessagePayload } from "../render/renderTaskMessage.js";
+import type { TaskRegistry } from "./registry.js";
+import type { StopReason, TrackedMessage, TrackedTask } from "./store.js";
+
+export interface MessageTarget {
+  channelId: string;
+  messageId: string;
+}
+
+/** "gone": the message, its channel or the bot's access to it no longer exists. */
+export type EditOutcome = "edited" | "gone";
+
+/** Sends an edit to Discord; throws only for failures worth retrying later. */
+export interface MessageEditor {
+  edit(target: MessageTarget, payload: TaskMessagePayload, options: { final: boolean }): Promise<EditOutcome>;
+}
+
+export interface UpdaterOptions {
+  registry: TaskRegistry;
+  editor: MessageEditor;
+  logger: Logger;
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+/** How far a status is along the way; a task never moves to a lower rank. */
+function statusRank(status: string): number {
+  if (isFinalStatus(status)) return 3;
+  if (status === "NOT_START" || status === "SUBMITTED") return 0;
+  if (status === "MODAL") return 1;
+  return 2;
+}
+
+export function isQueuedStatus(status: string): boolean {
+  return statusRank(status) === 0;
+}
+
+/** True when `next` would show an older state than the one already applied. */
+export function isRegression(current: Pick<TrackedTask, "status" | "progress">, next: Task): boolean {
+  const from = statusRank(current.status);
+  const to = statusRank(next.status);
+  if (to !== from) return to < from;
+  const nextProgress = progressPercent(next);
+  return current.progress !== null && nextProgress !== null && nextProgress < current.progress;
+}
+
+/** Drops what a record never needs to re-render (and must not persist: properties can hold secrets). */
+export function storedState(task: Task): Task {
+  return { ...task, properties: {}, imageUrls: [], videoUrls: [] };
+}
+
+const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
+
+export class TaskUpdater {
+  readonly #registry: TaskRegistry;
+  readonly #editor: MessageEditor;
+  readonly #logger: Logger;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  readonly #pushedAt = new Map<string, number>();
+
+  constructor(options: UpdaterOptions) {
+    this.#registry = options.registry;
+    this.#editor = options.editor;
+    this.#logger = options.logger;
+    this.#maxAgeMs = options.maxAgeMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** When a callback last brought news of each task (the poller then polls it rarely). */
+  lastPushAt(taskId: string): number | undefined {
+    return this.#pushedAt.get(taskId);
+  }
+
+  /** A new state of a task arrived (poll, callback or command). */
+  onTaskUpdate(task: Task, source: "poll" | "callback" = "poll"): Promise<void> {
+    if (source === "callback" && this.#registry.peek(task.id)) this.#pushedAt.set(task.id, this.#now());
+    return this.#registry.withLock(task.id, async () => {
+      const record = await this.#registry.find(task.id);
+      if (!record || record.stopped !== null) return;
+      if (isRegression(record, task)) {
+        this.#logger.debug({ taskId: task.id, status: task.status }, "ignored an older state of the task");
+        return;
+      }
+      const final = isFinalStatus(task.status);
+      const next: TrackedTask = {
+        ...record,
+        status: task.status,
+        progress: progressPercent(task) ?? record.progress,
+        lastTask: storedState(task),
+        failures: 0,
+        failingSince: null,
+        notice: isQueuedStatus(task.status) ? record.notice : null,
+        stopped: final ? "final" : null,
+      };
+      await this.#publish(record, next);
+    });
+  }
+
+  /** Upstream does not know the task (any more): stop after it stays unknown for a while. */
+  onTaskMissing(taskId: string): Promise<void> {
+    return this.#registry.withLock(taskId, async () => {
+      const record = await this.#registry.find(taskId);
+      if (!record || record.stopped !== null) return;
+      const failures = record.failures + 1;
+      if (failures < UPSTREAM_TROUBLE_AFTER_FAILURES) {
+        await this.#registry.save({ ...record, failures, failingSince: record.failingSince ?? this.#now() });
+        return;
+      }
+      this.#logger.warn({ taskId }, "the MJ API no longer knows this task; tracking stopped");
+      await this.#publish(record, {
+        ...record,
+        failures,
+        stopped: "not-found",
+        notice: "The MJ API no longer knows this task, so it is not followed any more.",
+      });
+    });
+  }
+
+  /** Upstream failed to answer for this task. Nothing is shown until the trouble persists. */
+  onUpstreamError(taskId: string): Promise<void> {
+    return this.#registry.withLock(taskId, async () => {
+      const record = await this.#registry.find(taskId);
+      if (!record || record.stopped !== null) return;
+      const failingSince = record.failingSince ?? this.#now();
+      const failures = record.failures + 1;
+      const notice =
+        failures >= UPSTREAM_TROUBLE_AFTER_FAILURES
+          ? `The MJ API is not answering (since <t:${Math.floor(failingSince / 1000)}:R>); still trying.`
+          : record.notice;
+      await this.#publish(record, { ...record, failures, failingSince, notice });
+    });
+  }
+
+  /** Stops tracking tasks older than the configured maximum, saying so in their messages. */
+  async expireOld(): Promise<void> {
+    const deadline = this.#now() - this.#maxAgeMs;
+    const expired = this.#registry
+      .activeIds()
+      .filter((id) => (this.#registry.peek(id)?.createdAt ?? 0) <= deadline);
+    for (const taskId of expired) {
+      await this.#registry.withLock(taskId, async () => {
+        const record = await this.#registry.find(taskId);
+        if (!record || record.stopped !== null || record.createdAt > deadline) return;
+        const hours = Math.round(this.#maxAgeMs / 3_600_000);
+        const age = hours >= 1 ? `${hours} h` : `${Math.round(this.#maxAgeMs / 60_000)} min`;
+        this.#logger.info({ taskId }, "tracking stopped: task older than TRACK_MAX_AGE_MS");
+        await this.#publish(record, {
+          ...record,
+          stopped: "max-age",
+          notice: `Tracking stopped after ${age}. Run /mjstatus again to refresh.`,
+        });
+      });
+    }
+  }
+
+  /** Starts tracking a message that was just posted with `fingerprint` for `task`. */
+  async attach(task: Task, message: TrackedMessage, notice: string | null = null): Promise<TrackedTask> {
+    return this.#registry.withLock(task.id, async () => {
+      const now = this.#now();
+      const existing = await this.#registry.find(task.id);
+      const final = isFinalStatus(task.status);
+      const base: TrackedTask =
+        existing && (existing.stopped === null || final)
+          ? existing
+          : {
+              taskId: task.id,
+              messages: [],
+              status: task.status,
+              progress: progressPercent(task),
+              lastTask: storedState(task),
+              stopped: final ? "final" : null,
+              notice,
+              createdAt: now,
+              updatedAt: now,
+              failures: 0,
+              failingSince: null,
+            };
+      const record: TrackedTask = {
+        ...base,
+        messages: [...base.messages.filter((m) => m.messageId !== message.messageId), message],
+        updatedAt: now,
+      };
+      await this.#registry.save(record);
+      return record;
+    });
+  }
+
+  /** Renders `next` for each message, edits those whose payload changed, saves the record. */
+  async #publish(previous: TrackedTask, next: TrackedTask): Promise<void> {
+    const final = next.stopped !== null;
+    const kept: TrackedMessage[] = [];
+    let retryLater = false;
+    for (const message of next.messages) {
+      const rendered = renderTaskMessage(next.lastTask, {
+        notice: next.notice ?? undefined,
+        requesterId: message.requesterId ?? undefined,
+      });
+      if (rendered.fingerprint === message.fingerprint) {
+        kept.push(message);
+        continue;
+      }
+      await this.#registry.store.saveButtons(rendered.storedButtons);
+      const target = { channelId: message.channelId, messageId: message.messageId };
+      try {
+        const outcome = await this.#editor.edit(target, rendered.payload, { final });
+        if (outcome === "gone") {
+          this.#logger.info({ taskId: next.taskId, ...target }, "message is gone; stopped updating it");
+          continue;
+        }
+        kept.push({ ...message, fingerprint: rendered.fingerprint });
+      } catch (error) {
+        // Kept with its old fingerprint, so the next update tries again.
+        this.#logger.warn({ err: error, taskId: next.taskId, ...target }, "could not edit the message");
+        kept.push(message);
+        retryLater = true;
+      }
+    }
+    // A last edit that failed keeps the task active, so the final state is sent again, never lost.
+    let stopped: StopReason | null = retryLater ? null : next.stopped;
+    if (kept.length === 0) stopped = next.stopped ?? "no-messages";
+    const record: TrackedTask = { ...next, messages: kept, stopped, updatedAt: this.#now() };
+    if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
+    if (!changedEnoughToSave(previous, record)) return;
+    await this.#registry.save(record);
+  }
+}
+
+/** Skips store writes when a poll brought nothing new (the common case for thousands of tasks). */
+function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
+  if (
+    previous.stopped !== next.stopped ||
+    previous.status !== next.status ||
+    previous.progress !== next.progress ||
+    previous.failures !== next.failures ||
+    previous.notice !== next.notice ||
+    previous.messages.length !== next.messages.length
+  ) {
+    return true;
+  }
+  return next.messages.some(
+    (message, index) => message.fingerprint !== previous.messages[index]?.fingerprint,
+  );
+}

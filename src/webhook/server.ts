@@ -1,0 +1,146 @@
+// The bot's own HTTP server: notifyHook callbacks from upstream (POST /hooks/mj/<secret>) and a
+// health check (GET /healthz). A callback is answered at once; the Discord work happens after.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../logger.js";
+import { parseTask, type Task } from "../mj/schema.js";
+import type { HookTarget, TrackingStore } from "../tracking/store.js";
+import { resolveHookSecret } from "./hookSecrets.js";
+
+/** Upstream sends one Task per callback; anything near this size is not one. */
+export const MAX_CALLBACK_BYTES = 1024 * 1024;
+
+export interface WebhookServerOptions {
+  host: string;
+  port: number;
+  store: TrackingStore;
+  logger: Logger;
+  /** True while the Discord connection is up. */
+  isDiscordReady: () => boolean;
+  onCallback: (target: HookTarget, task: Task) => Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        request.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function answer(response: ServerResponse, status: number, body?: object): void {
+  if (body === undefined) {
+    response.writeHead(status).end();
+    return;
+  }
+  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+export class WebhookServer {
+  readonly #options: WebhookServerOptions;
+  readonly #server: Server;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(options: WebhookServerOptions) {
+    this.#options = options;
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => {
+        options.logger.error({ err: error }, "webhook request failed");
+        if (!response.headersSent) answer(response, 500, { error: "internal error" });
+      });
+    });
+    this.#server.requestTimeout = 10_000;
+    this.#server.headersTimeout = 5_000;
+  }
+
+  /** Starts listening; resolves with the port (useful when configured as 0). */
+  async start(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(this.#options.port, this.#options.host, () => resolve());
+    });
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting callbacks and waits for the ones already accepted to be applied. */
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeIdleConnections();
+    });
+    await Promise.allSettled(this.#pending);
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (path === "/healthz" && (request.method === "GET" || request.method === "HEAD")) {
+      return this.#health(response);
+    }
+    const hook = /^\/hooks\/mj\/([^/]+)\/?$/.exec(path);
+    if (!hook?.[1] || request.method !== "POST") return answer(response, 404, { error: "not found" });
+    const target = await resolveHookSecret(this.#options.store, hook[1]);
+    if (!target) {
+      // The secret is never logged: it is the only credential upstream can carry.
+      this.#options.logger.warn(
+        { ip: request.socket.remoteAddress },
+        "callback with an unknown secret refused",
+      );
+      return answer(response, 404, { error: "not found" });
+    }
+    let task: Task | null;
+    try {
+      const body = await readBody(request, MAX_CALLBACK_BYTES);
+      task = parseTask(JSON.parse(body.toString("utf8")));
+    } catch (error) {
+      const reason = error instanceof BodyTooLarge ? "body larger than 1 MiB" : "body is not JSON";
+      this.#options.logger.warn({ reason, hook: target.kind }, "callback refused");
+      response.setHeader("connection", "close");
+      return answer(response, 400, { error: reason });
+    }
+    if (!task) {
+      this.#options.logger.warn({ hook: target.kind }, "callback refused: body is not a task");
+      return answer(response, 400, { error: "body is not a task" });
+    }
+    answer(response, 204);
+    const applying = this.#options
+      .onCallback(target, task)
+      .catch((error: unknown) =>
+        this.#options.logger.error({ err: error, taskId: task.id }, "could not apply a callback"),
+      )
+      .finally(() => this.#pending.delete(applying));
+    this.#pending.add(applying);
+  }
+
+  async #health(response: ServerResponse): Promise<void> {
+    const discord = this.#options.isDiscordReady();
+    const store = await Promise.race([
+      this.#options.store.ping().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref()),
+    ]);
+    answer(response, discord && store ? 200 : 503, {
+      status: discord && store ? "ok" : "unavailable",
+      discord,
+      store,
+    });
+  }
+}
