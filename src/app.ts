@@ -12,6 +12,7 @@ import { createInteractionRouter } from "./discord/router.js";
 import type { Logger } from "./logger.js";
 import { MjClient } from "./mj/client.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
+import { EditScheduler } from "./tracking/editScheduler.js";
 import { Poller } from "./tracking/poller.js";
 import { TaskRegistry } from "./tracking/registry.js";
 import { TrackingStore } from "./tracking/store.js";
@@ -40,9 +41,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   const client = createDiscordClient(config.discord);
   const registry = new TaskRegistry(store);
+  const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
   const updater = new TaskUpdater({
     registry,
-    editor: new RestMessageEditor(client.rest),
+    edits,
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
   });
@@ -129,6 +131,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         await webhook.stop();
         await poller.stop();
         await Promise.allSettled(inFlight);
+        await registry.drain();
+        // Edits already queued get a few seconds; what is left is sent again after a restart.
+        await edits.drain(5000);
+        edits.stop();
         await registry.drain();
         await client.destroy();
         await mj.close();

@@ -15,7 +15,9 @@ export function createLogger(options: {
   // without quotes or backslashes, so their escaped and raw forms are the same.
   // notifyHook URLs carry their secret as the last path segment (the bot's own and every feed's).
   const scrub = (line: string) => {
-    let out = line.includes("/hooks/mj/") ? line.replace(/\/hooks\/mj\/[^/"\s?#]+/g, `/hooks/mj/${REDACTED}`) : line;
+    let out = line.includes("/hooks/mj/")
+      ? line.replace(/\/hooks\/mj\/[^/"\s?#]+/g, `/hooks/mj/${REDACTED}`)
+      : line;
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   };

@@ -2,7 +2,7 @@
 // token) never expires while the bot can see the channel.
 import { type REST, Routes } from "discord.js";
 import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
-import type { EditOutcome, MessageEditor, MessageTarget } from "../tracking/updater.js";
+import type { EditOutcome, MessageEditor, MessageTarget } from "../tracking/editScheduler.js";
 import { isMessageGone } from "./discordErrors.js";
 
 /** The REST body for a rendered payload (discord.js option names -> API field names). */

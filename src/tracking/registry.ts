@@ -42,6 +42,11 @@ export class TaskRegistry {
     await this.store.saveTask(record);
   }
 
+  /** Updates the in-memory record without a store write (for state that may lag in the store). */
+  remember(record: TrackedTask): void {
+    if (record.stopped === null && this.#active.has(record.taskId)) this.#active.set(record.taskId, record);
+  }
+
   /** Forgets a task that another process now owns; the stored record stays. */
   release(taskId: string): void {
     this.#active.delete(taskId);

@@ -31,6 +31,8 @@ export interface TrackedTask {
   progress: number | null;
   /** Set once the task is no longer polled. */
   stopped: StopReason | null;
+  /** Why tracking will stop once the last edits are confirmed (absent in older records). */
+  finishing?: StopReason | null;
   /** Line shown under the task (e.g. queue position), kept across re-renders. */
   notice: string | null;
   createdAt: number;

@@ -2,26 +2,14 @@
 // The poller and the webhook both end here; neither talks to Discord directly.
 import type { Logger } from "../logger.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
-import { renderTaskMessage, type TaskMessagePayload } from "../render/renderTaskMessage.js";
+import { renderTaskMessage } from "../render/renderTaskMessage.js";
+import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
-import type { StopReason, TrackedMessage, TrackedTask } from "./store.js";
-
-export interface MessageTarget {
-  channelId: string;
-  messageId: string;
-}
-
-/** "gone": the message, its channel or the bot's access to it no longer exists. */
-export type EditOutcome = "edited" | "gone";
-
-/** Sends an edit to Discord; throws only for failures worth retrying later. */
-export interface MessageEditor {
-  edit(target: MessageTarget, payload: TaskMessagePayload, options: { final: boolean }): Promise<EditOutcome>;
-}
+import type { TrackedMessage, TrackedTask } from "./store.js";
 
 export interface UpdaterOptions {
   registry: TaskRegistry;
-  editor: MessageEditor;
+  edits: Pick<EditScheduler, "submit">;
   logger: Logger;
   maxAgeMs: number;
   now?: () => number;
@@ -57,15 +45,17 @@ const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
 
 export class TaskUpdater {
   readonly #registry: TaskRegistry;
-  readonly #editor: MessageEditor;
+  readonly #edits: Pick<EditScheduler, "submit">;
   readonly #logger: Logger;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
   readonly #pushedAt = new Map<string, number>();
+  /** Fingerprint last handed to the scheduler per message, until Discord confirms it. */
+  readonly #requested = new Map<string, string>();
 
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
-    this.#editor = options.editor;
+    this.#edits = options.edits;
     this.#logger = options.logger;
     this.#maxAgeMs = options.maxAgeMs;
     this.#now = options.now ?? Date.now;
@@ -190,43 +180,76 @@ export class TaskUpdater {
     });
   }
 
-  /** Renders `next` for each message, edits those whose payload changed, saves the record. */
+  /**
+   * Renders `next` for each message and hands changed payloads to the scheduler. A record asked to
+   * stop (`next.stopped`) keeps being tracked, as `finishing`, until Discord confirmed its last
+   * edits, so a final state is never lost to a failed edit or a restart.
+   */
   async #publish(previous: TrackedTask, next: TrackedTask): Promise<void> {
-    const final = next.stopped !== null;
-    const kept: TrackedMessage[] = [];
-    let retryLater = false;
+    const finishing = next.stopped;
     for (const message of next.messages) {
       const rendered = renderTaskMessage(next.lastTask, {
         notice: next.notice ?? undefined,
         requesterId: message.requesterId ?? undefined,
       });
-      if (rendered.fingerprint === message.fingerprint) {
-        kept.push(message);
-        continue;
-      }
+      if (rendered.fingerprint === (this.#requested.get(message.messageId) ?? message.fingerprint)) continue;
       await this.#registry.store.saveButtons(rendered.storedButtons);
+      this.#requested.set(message.messageId, rendered.fingerprint);
       const target = { channelId: message.channelId, messageId: message.messageId };
-      try {
-        const outcome = await this.#editor.edit(target, rendered.payload, { final });
-        if (outcome === "gone") {
-          this.#logger.info({ taskId: next.taskId, ...target }, "message is gone; stopped updating it");
-          continue;
-        }
-        kept.push({ ...message, fingerprint: rendered.fingerprint });
-      } catch (error) {
-        // Kept with its old fingerprint, so the next update tries again.
-        this.#logger.warn({ err: error, taskId: next.taskId, ...target }, "could not edit the message");
-        kept.push(message);
-        retryLater = true;
-      }
+      void this.#edits
+        .submit(target, rendered.payload, { final: finishing !== null })
+        .then((outcome) => this.#settle(next.taskId, target, rendered.fingerprint, outcome))
+        .catch((error: unknown) =>
+          this.#logger.error({ err: error, taskId: next.taskId, ...target }, "could not record an edit"),
+        );
     }
-    // A last edit that failed keeps the task active, so the final state is sent again, never lost.
-    let stopped: StopReason | null = retryLater ? null : next.stopped;
-    if (kept.length === 0) stopped = next.stopped ?? "no-messages";
-    const record: TrackedTask = { ...next, messages: kept, stopped, updatedAt: this.#now() };
+    const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
     if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
-    if (!changedEnoughToSave(previous, record)) return;
-    await this.#registry.save(record);
+    if (changedEnoughToSave(previous, record)) await this.#registry.save(record);
+    else this.#registry.remember(record);
+  }
+
+  /** Discord answered (or the scheduler gave up) for one edit of `taskId`'s message. */
+  #settle(
+    taskId: string,
+    target: MessageTarget,
+    fingerprint: string,
+    outcome: ScheduledOutcome,
+  ): Promise<void> {
+    if (outcome === "superseded") return Promise.resolve();
+    return this.#registry.withLock(taskId, async () => {
+      const latest = this.#requested.get(target.messageId) === fingerprint;
+      if (latest) this.#requested.delete(target.messageId);
+      const record = await this.#registry.find(taskId);
+      if (!record || record.stopped !== null) return;
+      let messages = record.messages;
+      if (outcome === "gone") {
+        this.#logger.info({ taskId, ...target }, "message is gone; stopped updating it");
+        messages = messages.filter((message) => message.messageId !== target.messageId);
+      } else if (outcome === "edited") {
+        messages = messages.map((message) =>
+          message.messageId === target.messageId ? { ...message, fingerprint } : message,
+        );
+      } else {
+        this.#logger.warn({ taskId, ...target }, "edit not delivered; it is sent again with the next update");
+      }
+      const next = this.#stopIfSettled({ ...record, messages });
+      // Confirmed fingerprints alone are kept in memory: after a restart they cost one redundant edit.
+      if (next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
+        await this.#registry.save(next);
+      } else {
+        this.#registry.remember(next);
+      }
+    });
+  }
+
+  /** Stops a finishing record once none of its messages waits for an edit; and any without messages. */
+  #stopIfSettled(record: TrackedTask): TrackedTask {
+    const finishing = record.finishing ?? null;
+    if (record.messages.length === 0) return { ...record, stopped: finishing ?? "no-messages" };
+    if (finishing === null) return record;
+    const waiting = record.messages.some((message) => this.#requested.has(message.messageId));
+    return waiting ? record : { ...record, stopped: finishing };
   }
 }
 
@@ -238,6 +261,7 @@ function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean 
     previous.progress !== next.progress ||
     previous.failures !== next.failures ||
     previous.notice !== next.notice ||
+    (previous.finishing ?? null) !== (next.finishing ?? null) ||
     previous.messages.length !== next.messages.length
   ) {
     return true;

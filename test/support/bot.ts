@@ -1,13 +1,11 @@
 // Starts the real bot (src/app.ts, as src/main.ts does) against the loopback fakes, with its
 // logs captured so tests can assert on them (and on what they never contain).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type App, createApp } from "../../src/app.js";
 import { type Config, parseConfig, secretsOf } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import type { FakeDiscord } from "./fake-discord.js";
-import type { FakeMj } from "./fake-mj.js";
+import { type FakeDiscord, startFakeDiscord } from "./fake-discord.js";
+import { type FakeMj, startFakeMj } from "./fake-mj.js";
+import { temporaryStoreUrl } from "./storeUrl.js";
 
 export interface RunningBot {
   app: App;
@@ -15,11 +13,6 @@ export interface RunningBot {
   /** Every log line the bot wrote, as JSON text. */
   logs: string[];
   stop(): Promise<void>;
-}
-
-/** A fresh SQLite file per test, so tests never share state and can run in parallel. */
-export function temporaryStoreUrl(): string {
-  return `sqlite://${join(mkdtempSync(join(tmpdir(), "mjrelay-test-")), "state.sqlite")}`;
 }
 
 export function botEnvironment(discord: FakeDiscord, mj: FakeMj, overrides: Record<string, string> = {}) {
@@ -48,4 +41,43 @@ export async function startBot(env: Record<string, string>): Promise<RunningBot>
   const app = await createApp(config, logger);
   await app.start();
   return { app, config, logs, stop: () => app.stop() };
+}
+
+/** Fakes and a running bot wired together, with a restart that keeps the store. */
+export interface World {
+  discord: FakeDiscord;
+  mj: FakeMj;
+  env: Record<string, string>;
+  bot: RunningBot;
+  /** Stops the bot and starts a new one on the same store (a process restart). */
+  restart(): Promise<RunningBot>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(
+  options: {
+    env?: Record<string, string>;
+    discord?: Parameters<typeof startFakeDiscord>[0];
+    mj?: Parameters<typeof startFakeMj>[0];
+  } = {},
+): Promise<World> {
+  const discord = await startFakeDiscord(options.discord);
+  const mj = await startFakeMj(options.mj);
+  const env = botEnvironment(discord, mj, { HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", ...options.env });
+  const world: World = {
+    discord,
+    mj,
+    env,
+    bot: await startBot(env),
+    async restart() {
+      await world.bot.stop();
+      world.bot = await startBot(env);
+      return world.bot;
+    },
+    async close() {
+      await world.bot.stop();
+      await Promise.all([discord.close(), mj.close()]);
+    },
+  };
+  return world;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/discord/userError.js";
 import { interpretSubmitResult } from "../../src/discord/submitOutcome.js";
+import { UserError } from "../../src/discord/userError.js";
 import { SubmitResultSchema } from "../../src/mj/schema.js";
 import { readFixture } from "../support/fixtures.js";
 
@@ -20,7 +20,11 @@ function refusalOf(name: string): string {
 
 describe("interpretSubmitResult", () => {
   it("tracks the new task of an accepted submit (code 1)", () => {
-    expect(outcomeOf("submit-ok.json")).toEqual({ kind: "accepted", taskId: "1732012412345678", notice: null });
+    expect(outcomeOf("submit-ok.json")).toEqual({
+      kind: "accepted",
+      taskId: "1732012412345678",
+      notice: null,
+    });
   });
 
   it("tracks a queued submit (code 22) with the queue position", () => {
@@ -42,7 +46,9 @@ describe("interpretSubmitResult", () => {
   it("refuses in plain words: queue full, banned word (named), validation error", () => {
     expect(refusalOf("submit-queue-full.json")).toMatch(/queue is full/);
     expect(refusalOf("submit-banned.json")).toContain("`nsfw`");
-    expect(refusalOf("submit-validation.json")).toMatch(/rejected the request as invalid \(`customId不能为空`\)/);
+    expect(refusalOf("submit-validation.json")).toMatch(
+      /rejected the request as invalid \(`customId不能为空`\)/,
+    );
   });
 
   it("never lets upstream text break out of its quotes or run on", () => {
@@ -54,6 +60,8 @@ describe("interpretSubmitResult", () => {
   });
 
   it("refuses an accepted answer without a usable task id", () => {
-    expect(() => interpretSubmitResult(SubmitResultSchema.parse({ code: 1, result: "../etc" }))).toThrow(UserError);
+    expect(() => interpretSubmitResult(SubmitResultSchema.parse({ code: 1, result: "../etc" }))).toThrow(
+      UserError,
+    );
   });
 });

@@ -6,8 +6,8 @@ import type { HookTarget } from "../../src/tracking/store.js";
 import { TrackingStore } from "../../src/tracking/store.js";
 import { botHookSecret, hookUrl } from "../../src/webhook/hookSecrets.js";
 import { MAX_CALLBACK_BYTES, WebhookServer } from "../../src/webhook/server.js";
-import { temporaryStoreUrl } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { temporaryStoreUrl } from "../support/storeUrl.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,7 +22,11 @@ async function startServer(options: { discordReady?: boolean } = {}) {
     host: "127.0.0.1",
     port: 0,
     store,
-    logger: createLogger({ level: "debug", secrets: [], destination: { write: (line: string) => void logs.push(line) } }),
+    logger: createLogger({
+      level: "debug",
+      secrets: [],
+      destination: { write: (line: string) => void logs.push(line) },
+    }),
     isDiscordReady: () => options.discordReady ?? true,
     onCallback: async (target, task) => void received.push({ target, task }),
   });
@@ -47,13 +51,20 @@ describe("notifyHook receiver", () => {
     expect(response.statusCode).toBe(204);
     await expect.poll(() => received.length).toBe(1);
     expect(received[0]?.target.kind).toBe("bot");
-    expect(received[0]?.task).toMatchObject({ id: "1732012345678901", status: "IN_PROGRESS", progress: "45%" });
+    expect(received[0]?.task).toMatchObject({
+      id: "1732012345678901",
+      status: "IN_PROGRESS",
+      progress: "45%",
+    });
   });
 
   it("answers 404 to a wrong secret and never logs the secret tried", async () => {
     const { base, secret, received, logs } = await startServer();
     const wrong = `${secret.slice(0, -4)}AAAA`;
-    const response = await post(`${base}/hooks/mj/${wrong}`, JSON.stringify(readFixture("imagine-success.json")));
+    const response = await post(
+      `${base}/hooks/mj/${wrong}`,
+      JSON.stringify(readFixture("imagine-success.json")),
+    );
     expect(response.statusCode).toBe(404);
     expect(received).toEqual([]);
     expect(logs.join("")).not.toContain(wrong);
@@ -64,7 +75,9 @@ describe("notifyHook receiver", () => {
     const oversized = Buffer.alloc(MAX_CALLBACK_BYTES + 10, 0x20);
     expect((await post(url, oversized)).statusCode).toBe(400);
     expect((await post(url, "{not json")).statusCode).toBe(400);
-    expect((await post(url, JSON.stringify(readFixture("fetch-unknown-aggregator.json")))).statusCode).toBe(400);
+    expect((await post(url, JSON.stringify(readFixture("fetch-unknown-aggregator.json")))).statusCode).toBe(
+      400,
+    );
     expect((await post(url, "[]")).statusCode).toBe(400);
     expect(received).toEqual([]);
   });

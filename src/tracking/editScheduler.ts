@@ -1,0 +1,185 @@
+// Sits between the updater and Discord. Per message only the newest payload waits to be sent
+// (a newer one replaces it, never queues behind it); per channel one edit is in flight at a time,
+// so Discord's per-channel bucket is waited out by the REST client while newer states keep
+// replacing older ones here; final states go before progress updates; a global cap bounds the
+// edits in flight. Transient failures are retried with the newest payload.
+import type { Logger } from "../logger.js";
+import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
+
+export interface MessageTarget {
+  channelId: string;
+  messageId: string;
+}
+
+/** "gone": the message, its channel or the bot's access to it no longer exists. */
+export type EditOutcome = "edited" | "gone";
+
+/** Sends one edit to Discord; throws only for failures worth retrying. */
+export interface MessageEditor {
+  edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome>;
+}
+
+/** "superseded": a newer payload for the same message replaced this one before it was sent. */
+export type ScheduledOutcome = EditOutcome | "superseded" | "failed";
+
+export interface EditSchedulerOptions {
+  editor: MessageEditor;
+  logger: Logger;
+  /** Edits in flight across all channels. */
+  maxInFlight?: number;
+  /** Pause before each retry of a failed edit; its length is the number of retries. */
+  retryDelaysMs?: readonly number[];
+}
+
+interface PendingEdit {
+  target: MessageTarget;
+  payload: TaskMessagePayload;
+  final: boolean;
+  attempt: number;
+  resolve: (outcome: ScheduledOutcome) => void;
+}
+
+interface ChannelQueue {
+  /** Message ids with a payload waiting, finals apart so they go first. */
+  finals: Set<string>;
+  others: Set<string>;
+  busy: boolean;
+}
+
+export class EditScheduler {
+  readonly #options: Required<EditSchedulerOptions>;
+  readonly #waiting = new Map<string, PendingEdit>();
+  readonly #channels = new Map<string, ChannelQueue>();
+  /** Channels that are idle and have work, in the order they became so (fair round-robin). */
+  readonly #ready = new Set<string>();
+  readonly #retryTimers = new Map<NodeJS.Timeout, PendingEdit>();
+  readonly #idleWaiters: (() => void)[] = [];
+  #inFlight = 0;
+  #retrying = 0;
+
+  constructor(options: EditSchedulerOptions) {
+    this.#options = { maxInFlight: 50, retryDelaysMs: [1000, 5000, 15_000, 60_000], ...options };
+  }
+
+  /** Edits waiting or being sent. */
+  get backlog(): number {
+    return this.#waiting.size + this.#inFlight + this.#retrying;
+  }
+
+  /** Queues `payload` for the message; resolves once it was sent, replaced by a newer one, or given up. */
+  submit(
+    target: MessageTarget,
+    payload: TaskMessagePayload,
+    options: { final: boolean },
+  ): Promise<ScheduledOutcome> {
+    return new Promise((resolve) => {
+      this.#enqueue({ target, payload, final: options.final, attempt: 0, resolve });
+      this.#pump();
+    });
+  }
+
+  /** Resolves when nothing is waiting or in flight, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.backlog === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Gives up retries still waiting (on shutdown; the tracker sends them again after a restart). */
+  stop(): void {
+    for (const [timer, edit] of this.#retryTimers) {
+      clearTimeout(timer);
+      edit.resolve("failed");
+    }
+    this.#retryTimers.clear();
+    this.#retrying = 0;
+    this.#notifyIfIdle();
+  }
+
+  #enqueue(edit: PendingEdit): void {
+    const { messageId, channelId } = edit.target;
+    const older = this.#waiting.get(messageId);
+    if (older) older.resolve("superseded");
+    this.#waiting.set(messageId, { ...edit, final: edit.final || (older?.final ?? false) });
+    let channel = this.#channels.get(channelId);
+    if (!channel) {
+      channel = { finals: new Set(), others: new Set(), busy: false };
+      this.#channels.set(channelId, channel);
+    }
+    if (edit.final) {
+      channel.others.delete(messageId);
+      channel.finals.add(messageId);
+    } else if (!channel.finals.has(messageId)) {
+      channel.others.add(messageId);
+    }
+    if (!channel.busy) this.#ready.add(channelId);
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#options.maxInFlight && this.#ready.size > 0) {
+      const channelId = this.#ready.values().next().value as string;
+      this.#ready.delete(channelId);
+      const channel = this.#channels.get(channelId);
+      const messageId = channel ? (takeFirst(channel.finals) ?? takeFirst(channel.others)) : undefined;
+      const edit = messageId ? this.#waiting.get(messageId) : undefined;
+      if (!channel || !messageId || !edit) continue;
+      this.#waiting.delete(messageId);
+      channel.busy = true;
+      this.#inFlight += 1;
+      void this.#send(edit).finally(() => {
+        this.#inFlight -= 1;
+        channel.busy = false;
+        if (channel.finals.size > 0 || channel.others.size > 0) this.#ready.add(channelId);
+        else this.#channels.delete(channelId);
+        this.#pump();
+        this.#notifyIfIdle();
+      });
+    }
+  }
+
+  async #send(edit: PendingEdit): Promise<void> {
+    try {
+      edit.resolve(await this.#options.editor.edit(edit.target, edit.payload));
+    } catch (error) {
+      const delay = this.#options.retryDelaysMs[edit.attempt];
+      if (delay === undefined) {
+        this.#options.logger.error({ err: error, ...edit.target }, "gave up editing a message");
+        edit.resolve("failed");
+        return;
+      }
+      this.#options.logger.warn(
+        { err: error, ...edit.target, retryInMs: delay },
+        "editing a message failed; will retry",
+      );
+      this.#retrying += 1;
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        this.#retrying -= 1;
+        // A newer payload queued meanwhile wins; this one is then simply replaced.
+        if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
+        else this.#enqueue({ ...edit, attempt: edit.attempt + 1 });
+        this.#pump();
+        this.#notifyIfIdle();
+      }, delay);
+      this.#retryTimers.set(timer, edit);
+    }
+  }
+
+  #notifyIfIdle(): void {
+    if (this.backlog > 0) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+}
+
+function takeFirst(set: Set<string>): string | undefined {
+  const first = set.values().next();
+  if (first.done) return undefined;
+  set.delete(first.value);
+  return first.value;
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
+import { EditScheduler, type MessageEditor, type MessageTarget } from "../../src/tracking/editScheduler.js";
+
+const logger = createLogger({ level: "silent", secrets: [] });
+
+function payload(text: string): TaskMessagePayload {
+  return { content: text, embeds: [], components: [], allowedMentions: { parse: [] } };
+}
+
+/** An editor whose calls wait until the test releases them, recording what was sent. */
+function gatedEditor() {
+  const sent: { messageId: string; content: string }[] = [];
+  const gates: (() => void)[] = [];
+  let inFlightPerChannel = new Map<string, number>();
+  let maxPerChannel = 0;
+  const editor: MessageEditor & { failures: number } = {
+    failures: 0,
+    async edit(target: MessageTarget, body: TaskMessagePayload) {
+      const now = (inFlightPerChannel.get(target.channelId) ?? 0) + 1;
+      inFlightPerChannel.set(target.channelId, now);
+      maxPerChannel = Math.max(maxPerChannel, now);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inFlightPerChannel.set(target.channelId, now - 1);
+      if (editor.failures > 0) {
+        editor.failures -= 1;
+        throw new Error("HTTP 500");
+      }
+      sent.push({ messageId: target.messageId, content: body.content });
+      return body.content === "gone" ? "gone" : "edited";
+    },
+  };
+  return {
+    editor,
+    sent,
+    release: () => gates.shift()?.(),
+    get waiting() {
+      return gates.length;
+    },
+    get maxPerChannel() {
+      return maxPerChannel;
+    },
+    reset() {
+      inFlightPerChannel = new Map();
+    },
+  };
+}
+
+describe("EditScheduler", () => {
+  it("sends only the newest state of a message; states queued meanwhile are dropped, not queued", async () => {
+    const gate = gatedEditor();
+    const scheduler = new EditScheduler({ editor: gate.editor, logger });
+    const target = { channelId: "c", messageId: "m" };
+    const first = scheduler.submit(target, payload("10%"), { final: false });
+    const second = scheduler.submit(target, payload("20%"), { final: false });
+    const third = scheduler.submit(target, payload("30%"), { final: false });
+    await expect.poll(() => gate.waiting).toBe(1);
+    gate.release();
+    expect(await first).toBe("edited");
+    expect(await second).toBe("superseded");
+    await expect.poll(() => gate.waiting).toBe(1);
+    gate.release();
+    expect(await third).toBe("edited");
+    expect(gate.sent.map((s) => s.content)).toEqual(["10%", "30%"]);
+  });
+
+  it("keeps one edit in flight per channel and sends final states first", async () => {
+    const gate = gatedEditor();
+    const scheduler = new EditScheduler({ editor: gate.editor, logger });
+    const results = [
+      scheduler.submit({ channelId: "c", messageId: "a" }, payload("a 50%"), { final: false }),
+      scheduler.submit({ channelId: "c", messageId: "b" }, payload("b 60%"), { final: false }),
+      scheduler.submit({ channelId: "c", messageId: "d" }, payload("d done"), { final: true }),
+    ];
+    for (let i = 0; i < 3; i++) {
+      await expect.poll(() => gate.waiting).toBe(1);
+      gate.release();
+    }
+    await Promise.all(results);
+    expect(gate.maxPerChannel).toBe(1);
+    // "a" was already on its way; of the waiting two, the final one went first.
+    expect(gate.sent.map((s) => s.messageId)).toEqual(["a", "d", "b"]);
+  });
+
+  it("works on different channels in parallel", async () => {
+    const gate = gatedEditor();
+    const scheduler = new EditScheduler({ editor: gate.editor, logger });
+    const results = ["c1", "c2", "c3"].map((channelId) =>
+      scheduler.submit({ channelId, messageId: `m-${channelId}` }, payload("x"), { final: false }),
+    );
+    await expect.poll(() => gate.waiting).toBe(3);
+    for (let i = 0; i < 3; i++) gate.release();
+    expect(await Promise.all(results)).toEqual(["edited", "edited", "edited"]);
+  });
+
+  it("retries a failed edit and reports a message that is gone", async () => {
+    const gate = gatedEditor();
+    gate.editor.failures = 1;
+    const scheduler = new EditScheduler({ editor: gate.editor, logger, retryDelaysMs: [10] });
+    const retried = scheduler.submit({ channelId: "c", messageId: "m" }, payload("done"), { final: true });
+    await expect.poll(() => gate.waiting).toBe(1);
+    gate.release();
+    await expect.poll(() => gate.waiting).toBe(1);
+    gate.release();
+    expect(await retried).toBe("edited");
+    const gone = scheduler.submit({ channelId: "c", messageId: "n" }, payload("gone"), { final: false });
+    await expect.poll(() => gate.waiting).toBe(1);
+    gate.release();
+    expect(await gone).toBe("gone");
+    await scheduler.drain(1000);
+    expect(scheduler.backlog).toBe(0);
+  });
+});
