@@ -9,6 +9,7 @@ import { createCallbackHandler } from "./discord/feedCallback.js";
 import { RestMessageEditor } from "./discord/messageEditor.js";
 import { registerCommands } from "./discord/register.js";
 import { createInteractionRouter } from "./discord/router.js";
+import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
 import { MjClient } from "./mj/client.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
@@ -33,13 +34,17 @@ export interface App {
 
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const store = await TrackingStore.open(config.store.url);
+  const client = createDiscordClient(config.discord);
+  // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
+  const shardLabel = client.shard ? `shard ${client.shard.ids[0]}/${client.shard.count}` : undefined;
+  if (shardLabel) client.rest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
   const mj = new MjClient({
     baseUrl: config.mj.baseUrl,
     apiKey: config.mj.apiKey,
     authStyle: config.mj.authStyle,
     timeoutMs: config.mj.timeoutMs,
+    userAgent: shardLabel ? `mjrelay (${shardLabel})` : "mjrelay",
   });
-  const client = createDiscordClient(config.discord);
   const registry = new TaskRegistry(store);
   const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
   const updater = new TaskUpdater({
@@ -48,6 +53,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
   });
+  const routing = createTaskRouting(client, updater, logger);
+  // One process receives callbacks (the port can be bound once); it forwards them to the owners.
+  const primary = routing.shardId === 0;
   const poller = new Poller({ registry, updater, mj, logger, intervalMs: config.tracking.pollIntervalMs });
   const notifyHook = config.http.publicUrl
     ? hookUrl(config.http.publicUrl, await botHookSecret(store))
@@ -61,6 +69,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     updater,
     clicks: new ClickLedger(store),
     notifyHook,
+    tasks: routing,
   };
   const webhook = new WebhookServer({
     host: config.http.host,
@@ -102,13 +111,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       return httpPort;
     },
     async start() {
-      const resumed = await registry.load();
-      logger.info({ tasks: resumed }, "resumed tracked tasks from the store");
+      const resumed = await registry.load(routing.owns);
+      logger.info(
+        { tasks: resumed, shard: routing.shardId, shards: routing.shardCount },
+        "resumed tracked tasks from the store",
+      );
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discord.token);
       await ready;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
-      if (config.discord.registerCommandsOnStart) {
+      if (config.discord.registerCommandsOnStart && primary) {
         const result = await registerCommands(
           client.rest,
           client.application!.id,
@@ -117,18 +129,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         );
         logger.info(result, "registered slash commands");
       }
-      const port = await webhook.start();
-      httpPort = port;
-      logger.info(
-        { port, callbacks: notifyHook !== undefined },
-        "HTTP server listening (notifyHook, /healthz)",
-      );
+      if (primary) {
+        httpPort = await webhook.start();
+        logger.info(
+          { port: httpPort, callbacks: notifyHook !== undefined },
+          "HTTP server listening (notifyHook, /healthz)",
+        );
+      }
       poller.start();
     },
     stop() {
       stopping ??= (async () => {
         accepting = false;
-        await webhook.stop();
+        if (httpPort !== undefined) await webhook.stop();
         await poller.stop();
         await Promise.allSettled(inFlight);
         await registry.drain();

@@ -73,6 +73,17 @@ const EnvironmentSchema = z.object({
   STORE_URL: z.preprocess(blankToUndefined, storeUrl.default("sqlite://data/mjrelay.sqlite")),
   POLL_INTERVAL_MS: wholeNumber(250, 3000),
   TRACK_MAX_AGE_MS: wholeNumber(1000, 24 * 60 * 60 * 1000),
+  SHARD_COUNT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => value === "auto" || /^[1-9]\d{0,4}$/.test(value), {
+        error: "must be auto or a whole number ≥ 1",
+      })
+      .default("auto")
+      .transform((value) => (value === "auto" ? ("auto" as const) : Number(value))),
+  ),
   HTTP_PORT: wholeNumber(0, 8080, 65_535),
   HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
   PUBLIC_URL: optional(httpUrl),
@@ -110,6 +121,8 @@ export interface Config {
   };
   store: { url: string };
   tracking: { pollIntervalMs: number; maxAgeMs: number };
+  /** Shards for `npm run start:sharded`; "auto" asks Discord. */
+  shardCount: number | "auto";
   http: {
     port: number;
     host: string;
@@ -164,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     store: { url: e.STORE_URL },
     tracking: { pollIntervalMs: e.POLL_INTERVAL_MS, maxAgeMs: e.TRACK_MAX_AGE_MS },
+    shardCount: e.SHARD_COUNT,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
     buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
     logLevel: e.LOG_LEVEL,

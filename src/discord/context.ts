@@ -6,6 +6,7 @@ import type { ClickLedger } from "../tracking/clickLedger.js";
 import type { TaskRegistry } from "../tracking/registry.js";
 import type { TrackingStore } from "../tracking/store.js";
 import type { TaskUpdater } from "../tracking/updater.js";
+import type { TaskRouting } from "./taskRouting.js";
 
 export interface BotContext {
   config: Config;
@@ -15,6 +16,8 @@ export interface BotContext {
   registry: TaskRegistry;
   updater: TaskUpdater;
   clicks: ClickLedger;
+  /** Attaches messages and applies callbacks on the process that owns the task. */
+  tasks: TaskRouting;
   /** The bot's own callback URL for submissions; undefined without PUBLIC_URL (tasks are polled). */
   notifyHook: string | undefined;
 }

@@ -47,7 +47,7 @@ export async function replyWithTask(
     if (!response.resource?.message) throw new Error("Discord did not return the reply message");
     message = response.resource.message;
   }
-  await context.updater.attach(
+  await context.tasks.attach(
     task,
     {
       messageId: message.id,
@@ -104,7 +104,7 @@ export async function postTaskInChannel(
     }
     throw error;
   }
-  await context.updater.attach(
+  await context.tasks.attach(
     task,
     {
       messageId: message.id,

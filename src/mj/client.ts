@@ -15,6 +15,8 @@ export interface MjClientOptions {
   /** Parallel requests when falling back to one GET per id. */
   fallbackConcurrency?: number;
   connections?: number;
+  /** Sent as User-Agent; names the shard when sharded. */
+  userAgent?: string;
 }
 
 export interface ImagineRequest {
@@ -68,6 +70,7 @@ export class MjClient {
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #authHeader: [string, string];
+  readonly #userAgent: string;
   readonly #timeoutMs: number;
   readonly #listChunkSize: number;
   readonly #fallbackConcurrency: number;
@@ -81,6 +84,7 @@ export class MjClient {
         ? ["authorization", `Bearer ${options.apiKey}`]
         : ["mj-api-secret", options.apiKey];
     this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#userAgent = options.userAgent ?? "mjrelay";
     this.#listChunkSize = Math.max(1, options.listChunkSize ?? 1000);
     this.#fallbackConcurrency = Math.max(1, options.fallbackConcurrency ?? 8);
     this.#pool = new Pool(base.origin, {
@@ -215,7 +219,7 @@ export class MjClient {
   async #request(method: "GET" | "POST", path: string, body?: unknown): Promise<RawResponse> {
     const headers: Record<string, string> = {
       accept: "application/json",
-      "user-agent": "mjrelay",
+      "user-agent": this.#userAgent,
       [this.#authHeader[0]]: this.#authHeader[1],
     };
     if (body !== undefined) headers["content-type"] = "application/json";

@@ -1,0 +1,70 @@
+// Where a task's tracking runs. Unsharded, everything runs here. Under discord.js's
+// ShardingManager, each task belongs to one shard (by a hash of its id): attaching a message and
+// applying a callback are forwarded to the owner through the manager, so a task is polled and
+// edited by exactly one process.
+import type { Client } from "discord.js";
+import type { Logger } from "../logger.js";
+import type { Task } from "../mj/schema.js";
+import { taskShard } from "../tracking/partition.js";
+import type { TrackedMessage } from "../tracking/store.js";
+import type { TaskUpdater } from "../tracking/updater.js";
+
+export interface TaskRouting {
+  shardId: number;
+  shardCount: number;
+  owns(taskId: string): boolean;
+  /** Starts tracking `message` for `task` on the task's owner. */
+  attach(task: Task, message: TrackedMessage, notice: string | null): Promise<void>;
+  /** Applies a new state of `task` on its owner. */
+  update(task: Task, source: "poll" | "callback"): Promise<void>;
+}
+
+/** What travels between shards (through the manager, which reads `owner`). */
+export type ShardMessage = {
+  mjrelay: true;
+  owner: number;
+} & (
+  | { kind: "attach"; task: Task; message: TrackedMessage; notice: string | null }
+  | { kind: "update"; task: Task; source: "poll" | "callback" }
+);
+
+export function isShardMessage(value: unknown): value is ShardMessage {
+  return typeof value === "object" && value !== null && (value as { mjrelay?: unknown }).mjrelay === true;
+}
+
+export function createTaskRouting(client: Client, updater: TaskUpdater, logger: Logger): TaskRouting {
+  const shard = client.shard;
+  const shardId = shard?.ids[0] ?? 0;
+  const shardCount = shard?.count ?? 1;
+  const owns = (taskId: string) => taskShard(taskId, shardCount) === shardId;
+
+  const apply = async (message: ShardMessage) => {
+    if (message.kind === "attach") await updater.attach(message.task, message.message, message.notice);
+    else await updater.onTaskUpdate(message.task, message.source);
+  };
+
+  if (shard) {
+    process.on("message", (raw: unknown) => {
+      if (!isShardMessage(raw) || raw.owner !== shardId) return;
+      apply(raw).catch((error: unknown) =>
+        logger.error({ err: error, taskId: raw.task.id }, "could not apply work forwarded by another shard"),
+      );
+    });
+  }
+
+  const route = async (message: ShardMessage) => {
+    if (message.owner === shardId || !shard) return apply(message);
+    logger.debug({ taskId: message.task.id, owner: message.owner }, "forwarding a task to its shard");
+    await shard.send(message);
+  };
+
+  return {
+    shardId,
+    shardCount,
+    owns,
+    attach: (task, message, notice) =>
+      route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "attach", task, message, notice }),
+    update: (task, source) =>
+      route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "update", task, source }),
+  };
+}
