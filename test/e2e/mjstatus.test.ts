@@ -121,13 +121,13 @@ describe("/mjstatus", () => {
     expect(w.mj.requests.length).toBe(before);
     expect(await ephemeralReply("1732000000000000")).toMatch(/no task `1732000000000000`/);
 
-    w.mj.failNext("500", { route: "fetch", count: 10 });
+    w.mj.failNext("500", { route: "fetch" });
     expect(await ephemeralReply(TASK_ID)).toMatch(/not answering/);
-    w.mj.failNext("502-html", { route: "fetch", count: 10 });
+    w.mj.failNext("502-html", { route: "fetch" });
     expect(await ephemeralReply(TASK_ID)).toMatch(/not answering|error page/);
-    w.mj.failNext("html-200", { route: "fetch", count: 10 });
+    w.mj.failNext("html-200", { route: "fetch" });
     expect(await ephemeralReply(TASK_ID)).toMatch(/error page/);
-    w.mj.failNext("unauthorized", { route: "fetch", count: 10 });
+    w.mj.failNext("unauthorized", { route: "fetch" });
     const refusal = await ephemeralReply(TASK_ID);
     expect(refusal).toMatch(/refused this bot's API key/);
     expect(refusal).not.toContain(w.mj.apiKey);
@@ -166,18 +166,25 @@ describe("/mjstatus", () => {
 
   it("stops tracking a message that was deleted", async () => {
     const w = await world();
+    const control = "1732012345678902";
     addManualImagine(w);
+    addManualImagine(w, control);
     const interaction = await w.discord.sendCommand("mjstatus", { id: TASK_ID });
     const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id);
+    const other = await w.discord.sendCommand("mjstatus", { id: control });
+    await w.discord.waitForMessage((m) => m.interactionId === other.id);
+    await w.discord.waitFor(() => w.bot.app.context.registry.activeCount === 2);
+
     w.discord.deleteMessage(message.id);
     w.mj.advance(TASK_ID);
-    await w.discord.waitFor(() => w.bot.app.context.registry.activeCount === 0);
-    const polls = fetchesOf(w, TASK_ID);
-    w.mj.advance(TASK_ID);
-    // Several poll intervals later, nobody asks for it any more.
-    await w.mj.waitFor(() => w.mj.requests.length > 0 && Date.now() > 0);
-    expect(fetchesOf(w, TASK_ID)).toBe(polls);
+    await w.discord.waitFor(() => w.bot.app.context.registry.peek(TASK_ID) === undefined);
     expect(w.bot.logs.join("\n")).toMatch(/message is gone/);
+    // The other task keeps being polled; the deleted one is not asked for again.
+    const polls = fetchesOf(w, TASK_ID);
+    const controlPolls = fetchesOf(w, control);
+    await w.mj.waitFor(() => fetchesOf(w, control) >= controlPolls + 3);
+    expect(fetchesOf(w, TASK_ID)).toBe(polls);
+    expect((await w.bot.app.context.store.getTask(TASK_ID))?.stopped).toBe("no-messages");
   });
 
   it.each(["bearer", "mj-api-secret"] as const)("sends the %s auth header upstream", async (authStyle) => {

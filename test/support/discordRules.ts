@@ -155,7 +155,7 @@ export function validateModal(data: unknown): string[] {
       | Json
       | undefined;
     const label = text(row.type === 18 ? row.label : input?.label);
-    if (!input || input.type !== 4) continue;
+    if (input?.type !== 4) continue;
     const id = text(input.custom_id);
     if (!id || id.length > 100 || ids.has(id))
       problems.push(`text input ${id}: custom_id missing, too long or repeated`);

@@ -603,7 +603,7 @@ export class FakeMj {
       }
       case "modal": {
         const modal = this.#tasks.get(String(body?.taskId ?? ""));
-        if (!modal || modal.task.status !== "MODAL") {
+        if (modal?.task.status !== "MODAL") {
           return json(res, 200, {
             code: 4,
             description: "task is not waiting for a modal",

@@ -21,19 +21,22 @@ export const mjstatus: SlashCommand = {
     if (!isValidTaskId(id)) {
       throw new UserError("That is not a task id. Task ids are up to 64 letters, digits, `-` or `_`.");
     }
-    const existing = await context.registry.find(id);
-    const shownHere =
-      existing?.stopped === null
-        ? existing.messages.find((message) => message.channelId === interaction.channelId)
-        : undefined;
-    if (shownHere) {
-      await interaction.reply({
-        content: `Task \`${id}\` is already shown live in this channel: ${messageLink(interaction.guildId, shownHere.channelId, shownHere.messageId)}`,
-        flags: MessageFlags.Ephemeral,
-      });
-      return;
-    }
-    const task = await deferIfSlow(interaction, context.mj.fetchTask(id));
-    await replyWithTask(interaction, task, context);
+    // One at a time per channel and task, so two quick /mjstatus never start two trackers.
+    await context.registry.withLock(`show:${interaction.channelId}:${id}`, async () => {
+      const existing = await context.registry.find(id);
+      const shownHere =
+        existing?.stopped === null
+          ? existing.messages.find((message) => message.channelId === interaction.channelId)
+          : undefined;
+      if (shownHere) {
+        await interaction.reply({
+          content: `Task \`${id}\` is already shown live in this channel: ${messageLink(interaction.guildId, shownHere.channelId, shownHere.messageId)}`,
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
+      const task = await deferIfSlow(interaction, context.mj.fetchTask(id));
+      await replyWithTask(interaction, task, context);
+    });
   },
 };

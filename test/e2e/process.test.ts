@@ -1,0 +1,77 @@
+// src/main.ts as a process: how it refuses a bad configuration and how it stops on SIGTERM.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFakeDiscord } from "../support/fake-discord.js";
+import { startFakeMj } from "../support/fake-mj.js";
+import { temporaryStoreUrl } from "../support/storeUrl.js";
+
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Runs main.ts with exactly `env` (plus PATH), in a folder without a .env file. */
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    cwd: fileURLToPath(new URL("./", import.meta.url)),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await exited;
+  });
+  return { child, output, exited };
+}
+
+describe("the bot process", () => {
+  it("refuses a bad configuration with one message naming every problem, exit code 1, no secret", async () => {
+    const { output, exited } = runMain({
+      DISCORD_TOKEN: "secret-token-value-1234",
+      MJ_BASE_URL: "not a url",
+      MJ_AUTH_STYLE: "basic",
+      POLL_INTERVAL_MS: "10",
+    });
+    expect(await exited).toBe(1);
+    expect(output.stderr).toMatch(/MJ_BASE_URL must be an http\(s\) URL/);
+    expect(output.stderr).toMatch(/MJ_API_KEY is required/);
+    expect(output.stderr).toMatch(/MJ_AUTH_STYLE must be bearer or mj-api-secret/);
+    expect(output.stderr).toMatch(/POLL_INTERVAL_MS must be at least 250/);
+    expect(output.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(output.stderr + output.stdout).not.toContain("secret-token-value-1234");
+  });
+
+  it("connects, then stops cleanly on SIGTERM with exit code 0", async () => {
+    const discord = await startFakeDiscord();
+    const mj = await startFakeMj();
+    cleanups.push(
+      () => discord.close(),
+      () => mj.close(),
+    );
+    const { child, output, exited } = runMain({
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      MJ_BASE_URL: mj.url,
+      MJ_API_KEY: mj.apiKey,
+      STORE_URL: temporaryStoreUrl(),
+      HTTP_PORT: "0",
+      HTTP_HOST: "127.0.0.1",
+    });
+    await discord.waitFor(() => output.stdout.includes("connected to Discord"), { timeoutMs: 20_000 });
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output.stdout).toMatch(/"msg":"stopped"/);
+    expect(output.stdout).not.toContain(discord.token);
+    expect(output.stdout).not.toContain(mj.apiKey);
+  });
+});
