@@ -201,4 +201,16 @@ describe("/mjstatus", () => {
       expect(request.headers.authorization).toBeUndefined();
     }
   });
+
+  it("registers its commands at start-up when REGISTER_COMMANDS_ON_START is set", async () => {
+    const w = await world({
+      env: { REGISTER_COMMANDS_ON_START: "true", DISCORD_GUILD_ID: "900000000000000010" },
+    });
+    await w.discord.waitFor(() => w.discord.guildCommands.length > 0);
+    expect(w.discord.guildCommands.find((c) => c.name === "mjstatus")?.options).toEqual([
+      expect.objectContaining({ name: "id", type: 3, required: true }),
+    ]);
+    expect(w.discord.commands).toEqual([]);
+    expect(w.discord.rejected).toEqual([]);
+  });
 });

@@ -7,14 +7,15 @@ import { startFakeMj } from "../support/fake-mj.js";
 import { temporaryStoreUrl } from "../support/storeUrl.js";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const REGISTER = fileURLToPath(new URL("../../src/register.ts", import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Runs main.ts with exactly `env` (plus PATH), in a folder without a .env file. */
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+/** Runs an entry point with exactly `env` (plus PATH), in a folder without a .env file. */
+function runMain(env: Record<string, string>, entry = MAIN) {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
     env: { PATH: process.env.PATH ?? "", ...env },
     cwd: fileURLToPath(new URL("./", import.meta.url)),
     stdio: ["ignore", "pipe", "pipe"],
@@ -73,5 +74,30 @@ describe("the bot process", () => {
     expect(output.stdout).toMatch(/"msg":"stopped"/);
     expect(output.stdout).not.toContain(discord.token);
     expect(output.stdout).not.toContain(mj.apiKey);
+  });
+
+  it.each([
+    ["globally", {}],
+    ["in one guild", { DISCORD_GUILD_ID: "900000000000000010" }],
+  ] as const)("registers the slash commands %s (npm run register)", async (_where, extra) => {
+    const discord = await startFakeDiscord();
+    cleanups.push(() => discord.close());
+    const { output, exited } = runMain(
+      {
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        MJ_BASE_URL: "http://127.0.0.1:9",
+        MJ_API_KEY: "unused",
+        ...extra,
+      },
+      REGISTER,
+    );
+    expect(await exited).toBe(0);
+    const registered = "DISCORD_GUILD_ID" in extra ? discord.guildCommands : discord.commands;
+    expect(registered.map((command) => command.name)).toEqual(
+      expect.arrayContaining(["mjstatus", "imagine", "describe", "blend", "shorten", "mjseed", "mjfeed"]),
+    );
+    expect(discord.rejected).toEqual([]);
+    expect(output.stdout).toMatch(/Registered 7 command/);
   });
 });

@@ -40,10 +40,24 @@ function validatorFor(template: string, method: string): ValidateFunction | null
   return validate;
 }
 
+/**
+ * Discord's docs type `default_member_permissions` as a string (a bit set, which is what
+ * discord.js sends and Discord accepts); the OpenAPI file says integer. Read it as its number.
+ */
+function asSpecTypes(body: unknown): unknown {
+  if (!Array.isArray(body)) return body;
+  return body.map((item) => {
+    const permissions = (item as Json | null)?.default_member_permissions;
+    return typeof permissions === "string" && /^\d+$/.test(permissions)
+      ? { ...(item as Json), default_member_permissions: Number(permissions) }
+      : item;
+  });
+}
+
 /** Problems Discord's OpenAPI description finds in `body` for that route. */
 export function validateAgainstSpec(template: string, method: string, body: unknown): string[] {
   const validate = validatorFor(template, method);
-  if (!validate || validate(body)) return [];
+  if (!validate || validate(asSpecTypes(body))) return [];
   return (validate.errors ?? [])
     .slice(0, 10)
     .map((e) => `${e.instancePath || "body"} ${e.message ?? "is invalid"}`);
