@@ -101,7 +101,7 @@ export class MjClient {
     const path = `/mj/task/${encodeTaskId(id)}/fetch`;
     const response = await this.#request("GET", path);
     // Java proxy: 200 with an empty body; C# proxy: 204.
-    if (response.status === 204 || response.text.trim() === "") throw new MjNotFound(id);
+    if (isEmptyNotFound(response)) throw new MjNotFound(id);
     const body = parseJson(response);
     const task = parseTask(body);
     if (task && response.status < 300) return task;
@@ -130,7 +130,7 @@ export class MjClient {
   /** The seed of a finished task's image. */
   async imageSeed(id: string): Promise<string> {
     const response = await this.#request("GET", `/mj/task/${encodeTaskId(id)}/image-seed`);
-    if (response.status === 204 || response.text.trim() === "") throw new MjNotFound(id);
+    if (isEmptyNotFound(response)) throw new MjNotFound(id);
     const body = parseJson(response);
     const result = SubmitResultSchema.safeParse(body);
     if (result.success && result.data.code === 1 && typeof result.data.result === "string") {
@@ -239,9 +239,16 @@ export class MjClient {
       throw new MjUnavailable(describeTransportError(error), undefined, { cause: error });
     }
     if (status === 401 || status === 403) throw new MjAuthError(status);
-    if (status >= 500) throw new MjUnavailable(`HTTP ${status}`, status);
+    // 429: a rate-limiting gateway in front of the API; transient, never "not found".
+    if (status >= 500 || status === 429) throw new MjUnavailable(`HTTP ${status}`, status);
     return { status, text };
   }
+}
+
+/** Java proxy: 200 with an empty body; C# proxy: 204. An empty 4xx is something else. */
+function isEmptyNotFound(response: RawResponse): boolean {
+  if (response.status === 204) return true;
+  return (response.status === 200 || response.status === 404) && response.text.trim() === "";
 }
 
 function encodeTaskId(id: string): string {

@@ -41,6 +41,7 @@ export interface FakeMessage {
   pinned: boolean;
   tts: boolean;
   message_reference?: Json;
+  interaction_metadata?: Json;
   /** Test bookkeeping (not sent by Discord): the interaction it answers, and if only its user sees it. */
   interactionId?: string;
   ephemeral: boolean;
@@ -71,6 +72,8 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   guildId?: string;
   channelIds?: string[];
+  /** Role ids that exist in the guild besides @everyone. */
+  roleIds?: string[];
   shards?: number;
   rateLimits?: RateLimitOptions;
   /** Skip OpenAPI validation (the benchmark's hot path); the cross-field rules still apply. */
@@ -433,19 +436,17 @@ export class FakeDiscord {
       large: false,
       member_count: 3,
       unavailable: false,
-      roles: [
-        {
-          id: this.guildId,
-          name: "@everyone",
-          color: 0,
-          hoist: false,
-          position: 0,
-          permissions: ALL_PERMISSIONS,
-          managed: false,
-          mentionable: false,
-          flags: 0,
-        },
-      ],
+      roles: [this.guildId, ...(this.#options.roleIds ?? [])].map((id, position) => ({
+        id,
+        name: position === 0 ? "@everyone" : `role-${position}`,
+        color: 0,
+        hoist: false,
+        position,
+        permissions: position === 0 ? ALL_PERMISSIONS : "0",
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      })),
       emojis: [],
       stickers: [],
       members: [],
@@ -543,6 +544,7 @@ export class FakeDiscord {
     body: Json,
     meta: { interactionId?: string; ephemeral?: boolean },
   ): FakeMessage {
+    const interaction = meta.interactionId ? this.interactions.get(meta.interactionId) : undefined;
     const message: FakeMessage = {
       id: snowflake(),
       channel_id: channelId,
@@ -560,6 +562,21 @@ export class FakeDiscord {
       pinned: false,
       tts: false,
       ...(body.message_reference ? { message_reference: body.message_reference as Json } : {}),
+      ...(interaction
+        ? {
+            interaction_metadata: {
+              id: interaction.id,
+              type: interaction.type,
+              user: {
+                id: interaction.userId,
+                username: `user${interaction.userId.slice(-3)}`,
+                discriminator: "0",
+                avatar: null,
+              },
+              authorizing_integration_owners: { "0": this.guildId },
+            },
+          }
+        : {}),
       ...(meta.interactionId ? { interactionId: meta.interactionId } : {}),
       ephemeral: meta.ephemeral ?? false,
       edits: 0,
@@ -706,6 +723,7 @@ export class FakeDiscord {
       }
       this.#route(method, path, url.searchParams, (body ?? {}) as Json, headers, reply, recorded);
     } catch (error) {
+      console.error("fake Discord bug:", error);
       reply(500, { code: 0, message: String(error) });
     }
   }

@@ -27,7 +27,15 @@ export interface MjRequest {
   at: number;
 }
 
-export type FaultKind = "500" | "502-html" | "html-200" | "timeout" | "reset" | "unauthorized" | "empty";
+export type FaultKind =
+  | "500"
+  | "502-html"
+  | "html-200"
+  | "timeout"
+  | "reset"
+  | "unauthorized"
+  | "empty"
+  | "429-empty";
 export type RouteName = "fetch" | "list" | "seed" | "submit";
 
 export interface FakeMjOptions {
@@ -445,6 +453,8 @@ export class FakeMj {
         return this.#unauthorized(res);
       case "empty":
         return void res.writeHead(200).end();
+      case "429-empty":
+        return void res.writeHead(429).end();
     }
   }
 

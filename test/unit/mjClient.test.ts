@@ -95,6 +95,9 @@ describe("MjClient against a fake MJ proxy", () => {
     const started = Date.now();
     await expect(client.fetchTask("1732012345678901")).rejects.toBeInstanceOf(MjUnavailable);
     expect(Date.now() - started).toBeLessThan(5000);
+    // A rate-limiting gateway's bare 429 is trouble, not "this task does not exist".
+    fake.failNext("429-empty");
+    await expect(client.fetchTask("1732012345678901")).rejects.toBeInstanceOf(MjUnavailable);
     fake.failNext("reset");
     await expect(client.fetchTask("1732012345678901")).rejects.toBeInstanceOf(MjUnavailable);
     expect((await client.fetchTask("1732012345678901")).status).toBe("SUBMITTED");
