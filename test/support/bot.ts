@@ -5,6 +5,7 @@ import { type Config, parseConfig, secretsOf } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { type FakeDiscord, startFakeDiscord } from "./fake-discord.js";
 import { type FakeMj, startFakeMj } from "./fake-mj.js";
+import { freePort } from "./freePort.js";
 import { temporaryStoreUrl } from "./storeUrl.js";
 
 export interface RunningBot {
@@ -59,11 +60,19 @@ export async function startWorld(
     env?: Record<string, string>;
     discord?: Parameters<typeof startFakeDiscord>[0];
     mj?: Parameters<typeof startFakeMj>[0];
+    /** Give the bot a PUBLIC_URL, so it sends its notifyHook and accepts feeds. */
+    callbacks?: boolean;
   } = {},
 ): Promise<World> {
   const discord = await startFakeDiscord(options.discord);
   const mj = await startFakeMj(options.mj);
-  const env = botEnvironment(discord, mj, { HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", ...options.env });
+  const port = options.callbacks ? await freePort() : 0;
+  const env = botEnvironment(discord, mj, {
+    HTTP_PORT: String(port),
+    HTTP_HOST: "127.0.0.1",
+    ...(options.callbacks ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
+    ...options.env,
+  });
   const world: World = {
     discord,
     mj,

@@ -129,6 +129,7 @@ export class FakeDiscord {
   readonly #deletedChannels = new Set<string>();
   readonly #revokedChannels = new Set<string>();
   readonly #byToken = new Map<string, InteractionRecord>();
+  readonly #files = new Map<string, { contentType: string; bytes: Buffer }>();
   readonly #events = new EventEmitter();
   readonly #faults: {
     method?: string;
@@ -187,6 +188,23 @@ export class FakeDiscord {
   /** A message that exists in a channel without the bot having sent it now (benchmark seeding). */
   seedMessage(channelId: string, content = ""): FakeMessage {
     return this.#createMessage(channelId, { content }, {});
+  }
+
+  /** A file a user uploads with a command option; served like Discord's CDN. */
+  addAttachment(
+    filename: string,
+    contentType: string,
+    bytes: Buffer,
+    declaredSize = bytes.length,
+  ): { url: string; filename: string; content_type: string; size: number } {
+    const path = `/attachments/${snowflake()}/${filename}`;
+    this.#files.set(path, { contentType, bytes });
+    return {
+      url: this.apiUrl.replace(/\/api$/, "") + path,
+      filename,
+      content_type: contentType,
+      size: declaredSize,
+    };
   }
 
   editsOf(messageId: string): number {
@@ -670,6 +688,13 @@ export class FakeDiscord {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://x");
+    const file = url.pathname.startsWith("/attachments/") ? this.#files.get(url.pathname) : undefined;
+    if (file) {
+      // The CDN: attachment downloads are not API requests and are not recorded.
+      res.writeHead(200, { "content-type": file.contentType, "content-length": String(file.bytes.length) });
+      res.end(file.bytes);
+      return;
+    }
     const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, "");
     const method = req.method ?? "GET";
     const raw = Buffer.concat(chunks);
