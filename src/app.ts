@@ -149,6 +149,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         await edits.drain(5000);
         edits.stop();
         await registry.drain();
+        await registry.flush();
         await client.destroy();
         await mj.close();
         await store.close();

@@ -5,6 +5,8 @@ import type { TrackedTask, TrackingStore } from "./store.js";
 export class TaskRegistry {
   readonly #active = new Map<string, TrackedTask>();
   readonly #locks = new Map<string, Promise<void>>();
+  /** Active records changed in memory since they were last written. */
+  readonly #dirty = new Set<string>();
 
   constructor(readonly store: TrackingStore) {}
 
@@ -39,12 +41,24 @@ export class TaskRegistry {
   async save(record: TrackedTask): Promise<void> {
     if (record.stopped === null) this.#active.set(record.taskId, record);
     else this.#active.delete(record.taskId);
+    this.#dirty.delete(record.taskId);
     await this.store.saveTask(record);
   }
 
   /** Updates the in-memory record without a store write (for state that may lag in the store). */
   remember(record: TrackedTask): void {
-    if (record.stopped === null && this.#active.has(record.taskId)) this.#active.set(record.taskId, record);
+    if (record.stopped !== null || !this.#active.has(record.taskId)) return;
+    this.#active.set(record.taskId, record);
+    this.#dirty.add(record.taskId);
+  }
+
+  /** Writes what remember() kept in memory only (on a clean stop). */
+  async flush(): Promise<void> {
+    for (const taskId of [...this.#dirty]) {
+      const record = this.#active.get(taskId);
+      if (record) await this.save(record);
+    }
+    this.#dirty.clear();
   }
 
   /** Forgets a task that another process now owns; the stored record stays. */

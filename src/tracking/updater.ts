@@ -206,7 +206,6 @@ export class TaskUpdater {
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
     if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
     if (changedEnoughToSave(previous, record)) await this.#registry.save(record);
-    else this.#registry.remember(record);
   }
 
   /** Discord answered (or the scheduler gave up) for one edit of `taskId`'s message. */
