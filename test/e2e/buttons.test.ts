@@ -247,4 +247,34 @@ describe("mirrored buttons", () => {
       "MJ::JOB::variation::1::0f3b2c1e-7a45-4d2b-9c61-5e8f2a9b1c77",
     ]);
   });
+
+  it("answers within 3 seconds when upstream is slow, and still opens the form for a late 'needs a modal'", async () => {
+    const w = await world({ env: { MJ_TIMEOUT_MS: "10000" } });
+    const grid = await finishedImagine(w);
+    await w.discord.clickButton(grid.id, button(grid, "U1").custom_id);
+    const upscale = await replyTo(w, grid);
+    const upscaled = await w.discord.waitFor(() => {
+      const current = w.discord.messages.get(upscale.id)!;
+      return title(current) === "Upscale · Done" ? current : undefined;
+    });
+
+    w.mj.setLatency(2800);
+    const clicked = Date.now();
+    const click = await w.discord.clickButton(upscaled.id, button(upscaled, "Custom Zoom").custom_id);
+    const acknowledged = await w.discord.waitForRequest((r) =>
+      r.path.startsWith(`/interactions/${click.id}/`),
+    );
+    expect(acknowledged.at - clicked).toBeLessThan(3000);
+    expect(w.discord.interactions.get(click.id)?.callbacks.map((c) => c.type)).toEqual([6]);
+    // The modal can no longer be the answer: a private button opens it instead.
+    const note = await ephemeralAnswer(w, click.id);
+    const open = buttonsOf(note)[0]!;
+    expect(open.label).toBe("Open the form");
+    w.mj.setLatency(0);
+    const openClick = await w.discord.clickButton(note.id, open.custom_id);
+    const modal = await w.discord.waitFor(() => w.discord.interactions.get(openClick.id)?.modal);
+    await w.discord.submitModal(String(modal.custom_id), { prompt: "a wider view --zoom 2" });
+    await w.mj.waitForRequest((r) => r.path === "/mj/submit/modal");
+    expect(actionSubmits(w)).toHaveLength(2);
+  });
 });

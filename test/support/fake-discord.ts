@@ -1,7 +1,7 @@
 // A fake Discord on 127.0.0.1: REST under /api/v10 and a gateway, enough for the real discord.js
 // client to log in, receive interactions and send messages. It records every request, refuses
 // bodies Discord would refuse (see discordRules.ts) and, when asked, rate-limits like Discord.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -12,14 +12,26 @@ export { validateMessagePayload } from "./discordRules.js";
 
 type Json = Record<string, unknown>;
 
+export interface RecordedFile {
+  /** The multipart field, e.g. `files[0]`. */
+  field: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
 export interface RecordedRequest {
   method: string;
   /** Decoded, without the /api/v10 prefix. */
   path: string;
   query: URLSearchParams;
   headers: Record<string, string | undefined>;
+  /** Parsed JSON; for multipart uploads, the parsed `payload_json`. */
   body: unknown;
+  /** The file parts of a multipart upload. */
+  files?: RecordedFile[];
   status: number;
+  /** Why the fake refused the body (status 400, code 50035). */
   problems?: string[];
   at: number;
 }
@@ -45,7 +57,11 @@ export interface FakeMessage {
   /** Test bookkeeping (not sent by Discord): the interaction it answers, and if only its user sees it. */
   interactionId?: string;
   ephemeral: boolean;
+  /** Edits applied (channel PATCH, webhook PATCH, callback type 7). */
   edits: number;
+  /** Edits that left content, embeds, components, attachments and flags as they were. */
+  unchangedEdits: number;
+  /** Every earlier version, oldest first. */
   history: Json[];
 }
 
@@ -55,6 +71,8 @@ export interface InteractionRecord {
   type: number;
   channelId: string;
   userId: string;
+  /** The message a clicked component (or a modal opened from it) is on. */
+  messageId?: string;
   callbacks: { type: number; data?: Json }[];
   responseMessageId?: string;
   followUps: string[];
@@ -80,18 +98,29 @@ export interface FakeDiscordOptions {
   skipSpecValidation?: boolean;
 }
 
-interface UserOptions {
+export interface UserOptions {
   userId?: string;
   username?: string;
   roles?: string[];
+  /** Bit set of the member's permissions in the channel, as a decimal string. */
   permissions?: string;
   appPermissions?: string;
   channelId?: string;
+  locale?: string;
+  /** Attachment options of a slash command, by option name. */
   attachments?: Record<string, { url: string; filename: string; content_type: string; size: number }>;
+}
+
+export interface FaultReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
 }
 
 const ALL_PERMISSIONS = "2248473465835073";
 const ALICE = "900000000000000101";
+const EPHEMERAL = 64;
+const LOADING = 128;
 let snowflakeCounter = 0n;
 
 /** Ids that look like Discord's (time-ordered, 18–19 digits) and never collide in one process. */
@@ -100,10 +129,174 @@ function snowflake(): string {
   return String(((BigInt(Date.now()) - 1420070400000n) << 22n) + (snowflakeCounter % 4194304n));
 }
 
+// ---- what Discord refuses, by route ---------------------------------------------------------------
+
+// Discord's rules for command names: lowercase where the script has case, 1–32 characters.
+const COMMAND_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+function nameProblems(item: Json, at: string, problems: string[]): void {
+  const name = String(item.name ?? "");
+  if (!COMMAND_NAME.test(name) || name !== name.toLowerCase())
+    problems.push(`${at}.name: 1 to 32 lowercase characters`);
+  const description = String(item.description ?? "");
+  if (description.length < 1 || description.length > 100)
+    problems.push(`${at}.description: 1 to 100 characters`);
+}
+
+function optionProblems(options: unknown, at: string, problems: string[]): void {
+  if (!Array.isArray(options)) return;
+  let optionalSeen = false;
+  for (const [i, option] of (options as Json[]).entries()) {
+    nameProblems(option, `${at}[${i}]`, problems);
+    if (option.required === true && optionalSeen)
+      problems.push(`${at}[${i}].required: required options must come before optional ones`);
+    if (option.required !== true) optionalSeen = true;
+    if (option.type === 1 || option.type === 2)
+      optionProblems(option.options, `${at}[${i}].options`, problems);
+  }
+}
+
+/** Command registration (PUT): Discord wants descriptions on slash commands; the spec does not say so. */
+function commandProblems(body: unknown): string[] {
+  if (!Array.isArray(body)) return ["body: must be an array of commands"];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [i, command] of (body as Json[]).entries()) {
+    if (command === null || typeof command !== "object") {
+      problems.push(`${i}: must be an object`);
+      continue;
+    }
+    const type = Number(command.type ?? 1);
+    const name = String(command.name ?? "");
+    if (type === 1) nameProblems(command, String(i), problems);
+    else if (command.description)
+      problems.push(`${i}.description: must be empty for user and message commands`);
+    optionProblems(command.options, `${i}.options`, problems);
+    if (seen.has(`${type}:${name}`)) problems.push(`${i}.name: duplicated (${name})`);
+    seen.add(`${type}:${name}`);
+  }
+  return problems;
+}
+
+/** Interaction callbacks: replies and updates are message bodies, type 9 is a modal. */
+function callbackProblems(body: unknown): string[] {
+  const callback = (body ?? {}) as Json;
+  if (callback.type === 4 || callback.type === 7) return validateMessagePayload(callback.data ?? {});
+  if (callback.type === 9) return validateModal(callback.data);
+  return [];
+}
+
+// Each route with a body Discord checks: its path template in the spec, and the rules beyond it.
+const BODY_RULES: [string, (body: unknown) => string[]][] = [
+  ["POST /channels/{channel_id}/messages", validateMessagePayload],
+  ["PATCH /channels/{channel_id}/messages/{message_id}", validateMessagePayload],
+  ["POST /interactions/{interaction_id}/{interaction_token}/callback", callbackProblems],
+  ["POST /webhooks/{webhook_id}/{webhook_token}", validateMessagePayload],
+  ["PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original", validateMessagePayload],
+  ["PATCH /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", validateMessagePayload],
+  ["PUT /applications/{application_id}/commands", commandProblems],
+  ["PUT /applications/{application_id}/guilds/{guild_id}/commands", commandProblems],
+];
+const BODY_ROUTES = BODY_RULES.map(([route, rules]) => {
+  const [method = "", template = ""] = route.split(" ");
+  return { method, template, rules, pattern: new RegExp(`^${template.replace(/\{\w+\}/g, "[^/]+")}$`) };
+});
+
+/**
+ * What Discord would refuse in `body` sent to `method path` (path decoded, without /api/v10):
+ * the route's request schema from Discord's OpenAPI description plus the rules it cannot state.
+ * Routes without a body rule answer [].
+ */
+export function validateRequest(
+  method: string,
+  path: string,
+  body: unknown,
+  { spec = true }: { spec?: boolean } = {},
+): string[] {
+  const route = BODY_ROUTES.find((r) => r.method === method && r.pattern.test(path));
+  if (!route) return [];
+  return [...(spec ? validateAgainstSpec(route.template, method, body) : []), ...route.rules(body)];
+}
+
+/**
+ * Discord's `errors` object nests by field (`components.0.components.1.emoji._errors`); discord.js
+ * flattens it into the error message, so a refusal reads like Discord's own.
+ */
+function formBodyErrors(problems: string[]): Json {
+  const errors: Json = {};
+  for (const problem of problems) {
+    const match = /^([\w[\].@]+): (.*)$/.exec(problem) ?? /^\/(\S+) (.*)$/.exec(problem);
+    let node = errors;
+    for (const key of (match?.[1] ?? "").split(/[.[\]/]+/).filter(Boolean)) {
+      node[key] ??= {};
+      node = node[key] as Json;
+    }
+    const message = match?.[2] ?? problem;
+    const code = message.includes("BUTTON_COMPONENT_INVALID_EMOJI")
+      ? "BUTTON_COMPONENT_INVALID_EMOJI"
+      : "INVALID";
+    node._errors = [...((node._errors as Json[] | undefined) ?? []), { code, message }];
+  }
+  return errors;
+}
+
+// ---- multipart uploads ----------------------------------------------------------------------------
+
+interface Upload extends RecordedFile {
+  bytes: Buffer;
+}
+
+/** Splits a multipart/form-data body into `payload_json` and its files (what discord.js sends for uploads). */
+function parseMultipart(raw: Buffer, contentType: string): { body: unknown; files: Upload[] } {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  const files: Upload[] = [];
+  let body: unknown = {};
+  if (!boundary) return { body, files };
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf("\r\n\r\n");
+    const head = part.subarray(0, split).toString("utf8");
+    const content = part.subarray(split + 4);
+    const field = /name="([^"]*)"/.exec(head)?.[1] ?? "";
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    if (field === "payload_json") body = JSON.parse(content.toString("utf8"));
+    else if (filename !== undefined) {
+      const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? "application/octet-stream";
+      files.push({ field, filename, contentType: type, size: content.length, bytes: Buffer.from(content) });
+    }
+    start = next;
+  }
+  return { body, files };
+}
+
+// ---- the fake --------------------------------------------------------------------------------------
+
 interface Bucket {
   count: number;
   resetAt: number;
   hash: string;
+}
+
+interface Session {
+  id: string;
+  shard: number;
+  seq: number;
+}
+
+type Reply = (status: number, body?: unknown, headers?: Record<string, string>) => void;
+
+interface Exchange {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Json;
+  uploads: Upload[];
+  recorded: RecordedRequest;
+  reply: Reply;
 }
 
 export class FakeDiscord {
@@ -120,6 +313,8 @@ export class FakeDiscord {
   readonly guildCommands: Json[] = [];
   /** Shard ids that identified, in order. */
   readonly identified: number[] = [];
+  /** Shard ids that resumed a session, in order. */
+  readonly resumed: number[] = [];
   apiUrl = "";
   gatewayUrl = "";
   /** Keep only counts, not bodies, of requests (benchmark). */
@@ -128,18 +323,15 @@ export class FakeDiscord {
   readonly #channels: Set<string>;
   readonly #deletedChannels = new Set<string>();
   readonly #revokedChannels = new Set<string>();
+  readonly #expired = new Set<string>();
   readonly #byToken = new Map<string, InteractionRecord>();
   readonly #files = new Map<string, { contentType: string; bytes: Buffer }>();
   readonly #events = new EventEmitter();
-  readonly #faults: {
-    method?: string;
-    path?: RegExp | string;
-    reply: { status: number; body?: unknown };
-    count: number;
-  }[] = [];
+  readonly #faults: { method?: string; path?: RegExp | string; reply: FaultReply; count: number }[] = [];
   readonly #buckets = new Map<string, Bucket>();
   #global: Bucket = { count: 0, resetAt: 0, hash: "global" };
-  readonly #sockets = new Map<WebSocket, { shard: number; seq: number }>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #sockets = new Map<WebSocket, Session>();
   readonly #tcp = new Set<Socket>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
   readonly #wss = new WebSocketServer({ noServer: true });
@@ -165,6 +357,7 @@ export class FakeDiscord {
     return [...this.#channels][0] as string;
   }
 
+  /** Live gateway sockets that identified or resumed. */
   get connections(): number {
     return this.#sockets.size;
   }
@@ -197,38 +390,37 @@ export class FakeDiscord {
     bytes: Buffer,
     declaredSize = bytes.length,
   ): { url: string; filename: string; content_type: string; size: number } {
-    const path = `/attachments/${snowflake()}/${filename}`;
-    this.#files.set(path, { contentType, bytes });
-    return {
-      url: this.apiUrl.replace(/\/api$/, "") + path,
-      filename,
-      content_type: contentType,
-      size: declaredSize,
-    };
+    const url = this.#serveFile(filename, contentType, bytes);
+    return { url, filename, content_type: contentType, size: declaredSize };
   }
 
   editsOf(messageId: string): number {
     return this.messages.get(messageId)?.edits ?? 0;
   }
 
+  /** The user deleted it: later requests for it answer 404 Unknown Message (10008). */
   deleteMessage(messageId: string): void {
     this.messages.delete(messageId);
     this.#events.emit("change");
   }
 
+  /** Its routes answer 404 Unknown Channel (10003). */
   deleteChannel(channelId: string): void {
     this.#deletedChannels.add(channelId);
   }
 
+  /** Its routes answer 403 Missing Access (50001), as when the bot's role loses the channel. */
   revokeAccess(channelId: string): void {
     this.#revokedChannels.add(channelId);
   }
 
-  failNext(
-    match: { method?: string; path?: RegExp | string },
-    reply: { status: number; body?: unknown },
-    count = 1,
-  ): void {
+  /** The token's 15 minutes are over: callbacks answer 10062, webhook routes 401 with 50027. */
+  expireInteraction(interactionId: string): void {
+    this.#expired.add(interactionId);
+  }
+
+  /** The next `count` requests that match get `reply` instead of their normal answer. */
+  failNext(match: { method?: string; path?: RegExp | string }, reply: FaultReply, count = 1): void {
     this.#faults.push({ ...match, reply, count });
   }
 
@@ -240,10 +432,17 @@ export class FakeDiscord {
     user: UserOptions = {},
   ): Promise<InteractionRecord> {
     const list = Array.isArray(options)
-      ? options
+      ? [...options]
       : Object.entries(options).map(([optionName, value]) => ({
           name: optionName,
-          type: typeof value === "number" ? 4 : typeof value === "boolean" ? 5 : 3,
+          type:
+            typeof value === "number"
+              ? Number.isInteger(value)
+                ? 4
+                : 10
+              : typeof value === "boolean"
+                ? 5
+                : 3,
           value,
         }));
     const attachments: Json = {};
@@ -264,18 +463,16 @@ export class FakeDiscord {
 
   clickButton(messageId: string, customId: string, user: UserOptions = {}): Promise<InteractionRecord> {
     const message = this.messages.get(messageId);
-    if (!message) throw new Error(`fake Discord has no message ${messageId}`);
+    if (!message) return Promise.reject(new Error(`fake Discord has no message ${messageId}`));
     return this.#dispatchInteraction(
       3,
       { custom_id: customId, component_type: 2 },
-      {
-        channelId: message.channel_id,
-        ...user,
-      },
-      this.#publicMessage(message),
+      { channelId: message.channel_id, ...user },
+      message,
     );
   }
 
+  /** A modal submitted in the classic shape (an action row per text input); `messageId` if opened from a button. */
   submitModal(
     customId: string,
     fields: Record<string, string>,
@@ -286,28 +483,28 @@ export class FakeDiscord {
       components: [{ type: 4, custom_id: id, value }],
     }));
     const message = user.messageId ? this.messages.get(user.messageId) : undefined;
-    return this.#dispatchInteraction(
-      5,
-      { custom_id: customId, components },
-      user,
-      message && this.#publicMessage(message),
-    );
+    return this.#dispatchInteraction(5, { custom_id: customId, components }, user, message);
   }
 
-  /** Closes every gateway connection with a resumable code; discord.js reconnects. */
+  /** Closes every gateway connection with a resumable code; discord.js reconnects and resumes. */
   disconnectAll(): void {
     for (const ws of this.#sockets.keys()) ws.close(4000, "test disconnect");
   }
 
   // ---- waiting -----------------------------------------------------------------------------------
 
+  /** Resolves with the first truthy value of `check`, re-checked on every change and every 10 ms. */
   waitFor<T>(check: () => T | undefined | null | false, { timeoutMs = 10_000 } = {}): Promise<T> {
     return new Promise((resolve, reject) => {
+      let done = false;
+      let lastError: unknown;
       const attempt = () => {
+        if (done) return;
         let value: T | undefined | null | false;
         try {
           value = check();
-        } catch {
+        } catch (error) {
+          lastError = error;
           value = undefined;
         }
         if (value) {
@@ -322,11 +519,15 @@ export class FakeDiscord {
           .slice(-6)
           .map((r) => `${r.method} ${r.path} -> ${r.status}${r.problems ? ` ${r.problems.join("; ")}` : ""}`)
           .join("\n  ");
+        const thrown = lastError ? `\nthe condition last threw: ${String(lastError)}` : "";
         reject(
-          new Error(`fake Discord: condition not met within ${timeoutMs} ms; last requests:\n  ${last}`),
+          new Error(
+            `fake Discord: condition not met within ${timeoutMs} ms${thrown}\nlast requests:\n  ${last || "(none)"}`,
+          ),
         );
       }, timeoutMs);
       const cleanup = () => {
+        done = true;
         clearInterval(timer);
         clearTimeout(deadline);
         this.#events.off("change", attempt);
@@ -351,7 +552,7 @@ export class FakeDiscord {
   }
 
   async close(): Promise<void> {
-    for (const ws of this.#sockets.keys()) ws.terminate();
+    for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -382,10 +583,10 @@ export class FakeDiscord {
   }
 
   #send(ws: WebSocket, payload: Json): void {
-    const state = this.#sockets.get(ws);
-    if (payload.op === 0 && state) {
-      state.seq += 1;
-      payload.s = state.seq;
+    const session = this.#sockets.get(ws);
+    if (payload.op === 0 && session) {
+      session.seq += 1;
+      payload.s = session.seq;
     }
     ws.send(JSON.stringify(payload));
   }
@@ -397,11 +598,12 @@ export class FakeDiscord {
       try {
         frame = JSON.parse(raw.toString()) as { op?: number; d?: Json };
       } catch {
+        ws.close(4002, "Error while decoding payload.");
         return;
       }
       if (frame.op === 1) ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
       else if (frame.op === 2) this.#identify(ws, frame.d ?? {});
-      else if (frame.op === 6) ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
+      else if (frame.op === 6) this.#resume(ws, frame.d ?? {});
     });
     ws.on("close", () => {
       this.#sockets.delete(ws);
@@ -409,15 +611,20 @@ export class FakeDiscord {
     });
   }
 
+  #authenticates(ws: WebSocket, token: unknown): boolean {
+    if (token === this.token || token === `Bot ${this.token}`) return true;
+    ws.close(4004, "Authentication failed.");
+    return false;
+  }
+
   #identify(ws: WebSocket, data: Json): void {
-    if (data.token !== this.token && data.token !== `Bot ${this.token}`) {
-      ws.close(4004, "Authentication failed.");
-      return;
-    }
-    const [shardId, shardCount] = Array.isArray(data.shard) ? (data.shard as number[]) : [0, 1];
-    this.#sockets.set(ws, { shard: shardId ?? 0, seq: 0 });
-    this.identified.push(shardId ?? 0);
-    const hasGuild = (shardId ?? 0) === this.#guildShard() || (shardCount ?? 1) === 1;
+    if (!this.#authenticates(ws, data.token)) return;
+    const [shardId = 0, shardCount = 1] = Array.isArray(data.shard) ? (data.shard as number[]) : [];
+    const session: Session = { id: `s${snowflake()}`, shard: shardId, seq: 0 };
+    this.#sessions.set(session.id, session);
+    this.#sockets.set(ws, session);
+    this.identified.push(shardId);
+    const hasGuild = shardId === this.#guildShard() || shardCount === 1;
     this.#send(ws, {
       op: 0,
       t: "READY",
@@ -425,13 +632,29 @@ export class FakeDiscord {
         v: 10,
         user: { ...this.#botUser(), verified: true, flags: 0, mfa_enabled: false },
         guilds: hasGuild ? [{ id: this.guildId, unavailable: true }] : [],
-        session_id: `s${snowflake()}`,
+        session_id: session.id,
         resume_gateway_url: this.gatewayUrl,
-        shard: [shardId ?? 0, shardCount ?? 1],
+        shard: [shardId, shardCount],
         application: { id: this.applicationId, flags: 0 },
       },
     });
+    // discord.js is not ready until every guild READY lists as unavailable has arrived.
     if (hasGuild) this.#send(ws, { op: 0, t: "GUILD_CREATE", d: this.#guild() });
+    this.#events.emit("change");
+  }
+
+  #resume(ws: WebSocket, data: Json): void {
+    if (!this.#authenticates(ws, data.token)) return;
+    const session = this.#sessions.get(String(data.session_id));
+    if (!session) {
+      // Not resumable: discord.js answers op 9 (d: false) with a fresh IDENTIFY.
+      ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
+      return;
+    }
+    // Nothing is replayed: the fake never dispatches to a shard that has no socket.
+    this.#sockets.set(ws, session);
+    this.resumed.push(session.shard);
+    this.#send(ws, { op: 0, t: "RESUMED", d: {} });
     this.#events.emit("change");
   }
 
@@ -454,6 +677,7 @@ export class FakeDiscord {
       large: false,
       member_count: 3,
       unavailable: false,
+      joined_at: "2026-11-24T04:29:47.349Z",
       roles: [this.guildId, ...(this.#options.roleIds ?? [])].map((id, position) => ({
         id,
         name: position === 0 ? "@everyone" : `role-${position}`,
@@ -478,7 +702,7 @@ export class FakeDiscord {
     };
   }
 
-  #channel(id: string, position = 0): Json {
+  #channel(id: string, position = [...this.#channels].indexOf(id)): Json {
     return {
       id,
       type: 0,
@@ -492,7 +716,7 @@ export class FakeDiscord {
   }
 
   #publicMessage(message: FakeMessage): Json {
-    const { interactionId: _i, ephemeral: _e, edits: _n, history: _h, ...rest } = message;
+    const { interactionId: _i, ephemeral: _e, edits: _n, unchangedEdits: _u, history: _h, ...rest } = message;
     return rest;
   }
 
@@ -500,18 +724,28 @@ export class FakeDiscord {
     type: number,
     data: Json,
     user: UserOptions,
-    message?: Json,
+    message?: FakeMessage,
   ): Promise<InteractionRecord> {
     const id = snowflake();
     const token = `itok${id}${randomBytes(8).toString("hex")}`;
     const channelId = user.channelId ?? this.channelId;
     const userId = user.userId ?? ALICE;
-    const record: InteractionRecord = { id, token, type, channelId, userId, callbacks: [], followUps: [] };
-    this.interactions.set(id, record);
-    this.#byToken.set(token, record);
+    const record: InteractionRecord = {
+      id,
+      token,
+      type,
+      channelId,
+      userId,
+      ...(message ? { messageId: message.id } : {}),
+      callbacks: [],
+      followUps: [],
+    };
     const socket = [...this.#sockets.entries()].find(([, state]) => state.shard === this.#guildShard())?.[0];
     if (!socket) throw new Error("no gateway connection for the guild's shard: is the bot logged in?");
+    this.interactions.set(id, record);
+    this.#byToken.set(token, record);
     const permissions = user.permissions ?? ALL_PERMISSIONS;
+    const locale = user.locale ?? "en-US";
     this.#send(socket, {
       op: 0,
       t: "INTERACTION_CREATE",
@@ -544,23 +778,54 @@ export class FakeDiscord {
           avatar: null,
           nick: null,
         },
-        locale: "en-US",
+        locale,
         app_permissions: user.appPermissions ?? ALL_PERMISSIONS,
+        // Without entitlements discord.js throws from the event handler and ends the process.
         entitlements: [],
         authorizing_integration_owners: { "0": this.guildId },
         context: 0,
-        ...(message ? { message } : {}),
+        ...(message ? { message: this.#publicMessage(message) } : {}),
       },
     });
     return record;
   }
 
-  // ---- REST --------------------------------------------------------------------------------------
+  // ---- messages ----------------------------------------------------------------------------------
+
+  #serveFile(filename: string, contentType: string, bytes: Buffer): string {
+    const path = `/attachments/${snowflake()}/${encodeURIComponent(filename)}`;
+    this.#files.set(path, { contentType, bytes });
+    return this.apiUrl.replace(/\/api$/, "") + path;
+  }
+
+  /** The attachments a body keeps (by id) and uploads (`{id: "<n>"}` matched to the part `files[n]`). */
+  #attachments(body: Json, uploads: Upload[], current: Json[]): Json[] {
+    const listed = Array.isArray(body.attachments) ? (body.attachments as Json[]) : [];
+    const result: Json[] = [];
+    for (const entry of listed) {
+      const kept = current.find((a) => a.id === String(entry.id));
+      const upload = uploads.find((u) => u.field === `files[${String(entry.id)}]`);
+      if (kept) result.push(kept);
+      else if (upload) {
+        const url = this.#serveFile(upload.filename, upload.contentType, upload.bytes);
+        result.push({
+          id: snowflake(),
+          filename: upload.filename,
+          size: upload.size,
+          url,
+          proxy_url: url,
+          content_type: upload.contentType,
+          ...(typeof entry.description === "string" ? { description: entry.description } : {}),
+        });
+      }
+    }
+    return result;
+  }
 
   #createMessage(
     channelId: string,
     body: Json,
-    meta: { interactionId?: string; ephemeral?: boolean },
+    meta: { interactionId?: string; ephemeral?: boolean; uploads?: Upload[] },
   ): FakeMessage {
     const interaction = meta.interactionId ? this.interactions.get(meta.interactionId) : undefined;
     const message: FakeMessage = {
@@ -570,7 +835,7 @@ export class FakeDiscord {
       content: typeof body.content === "string" ? body.content : "",
       embeds: Array.isArray(body.embeds) ? (body.embeds as Json[]) : [],
       components: Array.isArray(body.components) ? (body.components as Json[]) : [],
-      attachments: [],
+      attachments: this.#attachments(body, meta.uploads ?? [], []),
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       type: body.message_reference ? 19 : 0,
@@ -598,6 +863,7 @@ export class FakeDiscord {
       ...(meta.interactionId ? { interactionId: meta.interactionId } : {}),
       ephemeral: meta.ephemeral ?? false,
       edits: 0,
+      unchangedEdits: 0,
       history: [],
     };
     this.messages.set(message.id, message);
@@ -605,80 +871,84 @@ export class FakeDiscord {
     return message;
   }
 
-  #editMessage(message: FakeMessage, body: Json): FakeMessage {
-    message.history.push({
-      content: message.content,
-      embeds: message.embeds,
-      components: message.components,
+  #editMessage(message: FakeMessage, body: Json, uploads: Upload[] = []): FakeMessage {
+    const version = (m: FakeMessage): Json => ({
+      content: m.content,
+      embeds: m.embeds,
+      components: m.components,
+      attachments: m.attachments,
+      flags: m.flags,
     });
+    const before = version(message);
+    message.history.push(before);
     if (body.content !== undefined) message.content = String(body.content ?? "");
     if (body.embeds !== undefined) message.embeds = (body.embeds as Json[] | null) ?? [];
     if (body.components !== undefined) message.components = (body.components as Json[] | null) ?? [];
-    if (body.flags !== undefined) message.flags = Number(body.flags);
+    if (body.attachments !== undefined)
+      message.attachments = this.#attachments(body, uploads, message.attachments);
+    // Discord keeps flags it manages (ephemeral) and drops the loading state once the deferral is filled.
+    if (body.flags !== undefined) message.flags = Number(body.flags) | (message.flags & EPHEMERAL);
+    message.flags &= ~LOADING;
     message.edits += 1;
+    if (JSON.stringify(version(message)) === JSON.stringify(before)) message.unchangedEdits += 1;
     message.edited_timestamp = new Date().toISOString();
     this.#events.emit("change");
     return message;
   }
 
+  // ---- REST --------------------------------------------------------------------------------------
+
   #rateLimit(method: string, path: string, res: ServerResponse): boolean {
     const limits = this.#options.rateLimits;
     if (!limits) return false;
     const now = Date.now();
-    const interactionRoute = path.startsWith("/interactions/");
-    if (limits.global && !interactionRoute) {
+    const limited = (retryAfter: number, global: boolean, headers: Record<string, string>) => {
+      res.writeHead(429, {
+        ...headers,
+        "content-type": "application/json",
+        // discord.js waits for the header, not the JSON: Discord sends whole seconds there.
+        "retry-after": String(Math.ceil(retryAfter)),
+        "x-ratelimit-scope": global ? "global" : "user",
+        ...(global ? { "x-ratelimit-global": "true" } : {}),
+      });
+      res.end(JSON.stringify({ message: "You are being rate limited.", retry_after: retryAfter, global }));
+      return true;
+    };
+    // Interaction responses (callbacks and their webhook routes) are outside the global limit.
+    if (limits.global && !/^\/(interactions|webhooks)\//.test(path)) {
       if (now >= this.#global.resetAt)
         this.#global = { count: 0, resetAt: now + limits.global.windowMs, hash: "global" };
-      if (this.#global.count >= limits.global.limit) {
-        const retry = (this.#global.resetAt - now) / 1000;
-        res.writeHead(429, {
-          "content-type": "application/json",
-          "retry-after": String(Math.ceil(retry)),
-          "x-ratelimit-global": "true",
-          "x-ratelimit-scope": "global",
-        });
-        res.end(JSON.stringify({ message: "You are being rate limited.", retry_after: retry, global: true }));
-        return true;
-      }
+      if (this.#global.count >= limits.global.limit)
+        return limited((this.#global.resetAt - now) / 1000, true, {});
       this.#global.count += 1;
     }
     if (!limits.perRoute) return false;
-    // Discord's buckets keep the major parameter (channel, webhook) and fold the other ids.
-    const route = path
-      .replace(/^\/(channels|guilds)\/(\d+)/, "/$1/$2")
-      .replace(/\/messages\/\d+/, "/messages/:id")
-      .replace(/^\/webhooks\/(\d+)\/[^/]+/, "/webhooks/$1/:token");
-    const key = `${method} ${route}`;
+    // Discord's buckets keep the major parameter (channel, guild, webhook id and token) and fold
+    // the other ids: every message of one channel shares the edit bucket.
+    const parts = path.split("/");
+    const major =
+      parts[1] === "channels" || parts[1] === "guilds"
+        ? 2
+        : /^(webhooks|interactions)$/.test(parts[1] ?? "")
+          ? 3
+          : 0;
+    const key = `${method} ${parts.map((p, i) => (i > major && /^\d{5,}$/.test(p) ? ":id" : p)).join("/")}`;
     let bucket = this.#buckets.get(key);
     if (!bucket || now >= bucket.resetAt) {
-      bucket = {
-        count: 0,
-        resetAt: now + limits.perRoute.windowMs,
-        hash: bucket?.hash ?? randomBytes(8).toString("hex"),
-      };
+      const hash = bucket?.hash ?? createHash("sha1").update(key).digest("hex").slice(0, 16);
+      bucket = { count: 0, resetAt: now + limits.perRoute.windowMs, hash };
       this.#buckets.set(key, bucket);
     }
     const resetAfter = Math.max(0, bucket.resetAt - now) / 1000;
     const headers = {
       "x-ratelimit-limit": String(limits.perRoute.limit),
       "x-ratelimit-remaining": String(Math.max(0, limits.perRoute.limit - bucket.count - 1)),
-      "x-ratelimit-reset": String(bucket.resetAt / 1000),
+      "x-ratelimit-reset": (bucket.resetAt / 1000).toFixed(3),
       "x-ratelimit-reset-after": resetAfter.toFixed(3),
       "x-ratelimit-bucket": bucket.hash,
     };
-    if (bucket.count >= limits.perRoute.limit) {
-      res.writeHead(429, {
-        ...headers,
-        "x-ratelimit-remaining": "0",
-        "content-type": "application/json",
-        "retry-after": String(Math.ceil(resetAfter)),
-        "x-ratelimit-scope": "user",
-      });
-      res.end(
-        JSON.stringify({ message: "You are being rate limited.", retry_after: resetAfter, global: false }),
-      );
-      return true;
-    }
+    if (bucket.count >= limits.perRoute.limit)
+      return limited(resetAfter, false, { ...headers, "x-ratelimit-remaining": "0" });
     bucket.count += 1;
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     return false;
@@ -698,17 +968,14 @@ export class FakeDiscord {
     const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, "");
     const method = req.method ?? "GET";
     const raw = Buffer.concat(chunks);
-    let body: unknown;
     const type = req.headers["content-type"] ?? "";
-    if (type.startsWith("multipart/form-data")) {
-      const match = /name="payload_json"\r\n(?:[^\r\n]*\r\n)*\r\n([\s\S]*?)\r\n--/.exec(raw.toString("utf8"));
-      body = match?.[1] ? JSON.parse(match[1]) : {};
-    } else if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw.toString("utf8"));
-      } catch {
-        body = raw.toString("utf8");
-      }
+    let body: unknown;
+    let uploads: Upload[] = [];
+    try {
+      if (type.startsWith("multipart/form-data")) ({ body, files: uploads } = parseMultipart(raw, type));
+      else if (raw.length > 0) body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      body = raw.toString("utf8");
     }
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers))
@@ -719,14 +986,17 @@ export class FakeDiscord {
       query: url.searchParams,
       headers,
       body: this.recordBodies ? body : undefined,
+      ...(uploads.length > 0 ? { files: uploads.map(({ bytes: _b, ...meta }) => meta) } : {}),
       status: 0,
       at: Date.now(),
     };
     this.requests.push(recorded);
-    const reply = (status: number, answer?: unknown) => {
+    const reply: Reply = (status, answer, extra: Record<string, string> = {}) => {
       recorded.status = status;
-      if (answer === undefined) res.writeHead(status).end();
-      else res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
+      // A 204 carries no body and no content-type: discord.js would try to parse empty JSON.
+      if (answer === undefined) res.writeHead(status, extra).end();
+      else
+        res.writeHead(status, { ...extra, "content-type": "application/json" }).end(JSON.stringify(answer));
       this.#events.emit("change");
     };
     try {
@@ -738,7 +1008,8 @@ export class FakeDiscord {
       if (fault) {
         fault.count -= 1;
         if (fault.count <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
-        return reply(fault.reply.status, fault.reply.body);
+        if (fault.reply.status === 429) this.rateLimited.push(recorded);
+        return reply(fault.reply.status, fault.reply.body, fault.reply.headers);
       }
       if (this.#rateLimit(method, path, res)) {
         recorded.status = 429;
@@ -746,53 +1017,39 @@ export class FakeDiscord {
         this.#events.emit("change");
         return;
       }
-      this.#route(method, path, url.searchParams, (body ?? {}) as Json, headers, reply, recorded);
+      const exchange = {
+        method,
+        path,
+        query: url.searchParams,
+        body: (body ?? {}) as Json,
+        uploads,
+        recorded,
+        reply,
+      };
+      this.#route(exchange, headers.authorization === `Bot ${this.token}`);
     } catch (error) {
       console.error("fake Discord bug:", error);
       reply(500, { code: 0, message: String(error) });
     }
   }
 
-  #reject(
-    recorded: RecordedRequest,
-    problems: string[],
-    reply: (status: number, body?: unknown) => void,
-  ): void {
-    recorded.problems = problems;
-    this.rejected.push(recorded);
-    reply(400, {
-      code: 50035,
-      message: "Invalid Form Body",
-      errors: { _errors: problems.map((message) => ({ code: "INVALID", message })) },
-    });
+  /** Refuses the body with Discord's 50035 when it breaks a rule (or `extra` names one); true when it passes. */
+  #valid(x: Exchange, extra: string[] = []): boolean {
+    const spec = !this.#options.skipSpecValidation;
+    const problems = [...validateRequest(x.method, x.path, x.body, { spec }), ...extra];
+    if (problems.length === 0) return true;
+    x.recorded.problems = problems;
+    this.rejected.push(x.recorded);
+    x.reply(400, { code: 50035, message: "Invalid Form Body", errors: formBodyErrors(problems) });
+    return false;
   }
 
-  #route(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    body: Json,
-    headers: Record<string, string | undefined>,
-    reply: (status: number, body?: unknown) => void,
-    recorded: RecordedRequest,
-  ): void {
-    const interactionCallback = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
-    const webhook = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path);
-    const authenticated = headers.authorization === `Bot ${this.token}`;
-    if (!interactionCallback && !webhook && !authenticated)
-      return reply(401, { code: 0, message: "401: Unauthorized" });
-    const check = (template: string, messageBody: boolean) => {
-      const problems = [
-        ...(this.#options.skipSpecValidation ? [] : validateAgainstSpec(template, method, body)),
-        ...(messageBody ? validateMessagePayload(body) : []),
-      ];
-      if (problems.length > 0) {
-        this.#reject(recorded, problems, reply);
-        return false;
-      }
-      return true;
-    };
-
+  #route(x: Exchange, authenticated: boolean): void {
+    const { method, path, reply } = x;
+    // Interaction tokens are their own credential: those routes need no bot token.
+    if (/^\/interactions\//.test(path)) return this.#callback(x);
+    if (/^\/webhooks\//.test(path)) return this.#webhook(x);
+    if (!authenticated) return reply(401, { code: 0, message: "401: Unauthorized" });
     if (path === "/gateway/bot" && method === "GET") {
       return reply(200, {
         url: this.gatewayUrl,
@@ -800,143 +1057,140 @@ export class FakeDiscord {
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
       });
     }
-    if (path === "/users/@me") return reply(200, this.#botUser());
-    if (path === "/applications/@me")
+    if (path === "/users/@me" && method === "GET") return reply(200, this.#botUser());
+    if (path === "/applications/@me" && method === "GET")
       return reply(200, { id: this.applicationId, name: "mjrelay", flags: 0, bot: this.#botUser() });
     const commands = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
-    if (commands && method === "PUT") {
-      const template = commands[2]
-        ? "/applications/{application_id}/guilds/{guild_id}/commands"
-        : "/applications/{application_id}/commands";
-      if (!check(template, false)) return;
-      const list = (Array.isArray(body) ? body : []) as Json[];
+    if (commands && method === "PUT" && commands[1] === this.applicationId) {
+      if (!this.#valid(x)) return;
       const target = commands[2] ? this.guildCommands : this.commands;
-      target.splice(
-        0,
-        target.length,
-        ...list.map((command) => ({
-          ...command,
-          id: snowflake(),
-          application_id: this.applicationId,
-          version: snowflake(),
-        })),
-      );
+      const list = (x.body as unknown as Json[]).map((command) => ({
+        ...command,
+        id: snowflake(),
+        application_id: this.applicationId,
+        version: snowflake(),
+        ...(commands[2] ? { guild_id: commands[2] } : {}),
+      }));
+      target.splice(0, target.length, ...list);
       return reply(200, target);
     }
-
     const channel = /^\/channels\/(\d+)(\/messages(?:\/(\d+))?)?$/.exec(path);
-    if (channel?.[1]) {
-      const channelId = channel[1];
-      if (this.#deletedChannels.has(channelId) || !this.#channels.has(channelId))
-        return reply(404, { code: 10003, message: "Unknown Channel" });
-      if (this.#revokedChannels.has(channelId)) return reply(403, { code: 50001, message: "Missing Access" });
-      if (!channel[2]) return reply(200, this.#channel(channelId));
-      const messageId = channel[3];
-      if (!messageId && method === "POST") {
-        if (!check("/channels/{channel_id}/messages", true)) return;
-        return reply(200, this.#publicMessage(this.#createMessage(channelId, body, {})));
-      }
-      const message = messageId ? this.messages.get(messageId) : undefined;
-      if (!message || message.channel_id !== channelId)
-        return reply(404, { code: 10008, message: "Unknown Message" });
-      if (method === "GET") return reply(200, this.#publicMessage(message));
-      if (method === "DELETE") {
-        this.messages.delete(message.id);
-        return reply(204);
-      }
-      if (method === "PATCH") {
-        if (!check("/channels/{channel_id}/messages/{message_id}", true)) return;
-        return reply(200, this.#publicMessage(this.#editMessage(message, body)));
-      }
-    }
-
-    if (interactionCallback && method === "POST") {
-      const record = this.interactions.get(interactionCallback[1] as string);
-      if (!record || record.token !== interactionCallback[2])
-        return reply(404, { code: 10062, message: "Unknown interaction" });
-      if (record.callbacks.length > 0)
-        return reply(400, { code: 40060, message: "Interaction has already been acknowledged." });
-      if (!check("/interactions/{interaction_id}/{interaction_token}/callback", false)) return;
-      const type = Number(body.type);
-      const data = (body.data ?? {}) as Json;
-      if ((type === 4 || type === 7) && !this.#passes(validateMessagePayload(data), recorded, reply)) return;
-      if (type === 9 && !this.#passes(validateModal(data), recorded, reply)) return;
-      record.callbacks.push({ type, data });
-      let message: FakeMessage | undefined;
-      const ephemeral = (Number(data.flags ?? 0) & 64) !== 0;
-      if (type === 4 || type === 5) {
-        message = this.#createMessage(
-          record.channelId,
-          type === 4 ? data : { content: "", flags: Number(data.flags ?? 0) | 128 },
-          {
-            interactionId: record.id,
-            ephemeral,
-          },
-        );
-        record.responseMessageId = message.id;
-      } else if (type === 9) {
-        record.modal = data;
-        this.#events.emit("change");
-      } else {
-        this.#events.emit("change");
-      }
-      if (query.get("with_response") !== "true") return reply(204);
-      return reply(200, {
-        interaction: {
-          id: record.id,
-          type: record.type,
-          ...(message
-            ? {
-                response_message_id: message.id,
-                response_message_loading: type === 5,
-                response_message_ephemeral: ephemeral,
-              }
-            : {}),
-        },
-        resource: { type, ...(message && type === 4 ? { message: this.#publicMessage(message) } : {}) },
-      });
-    }
-
-    if (webhook) {
-      const record = this.#byToken.get(webhook[2] as string);
-      if (!record || webhook[1] !== this.applicationId)
-        return reply(404, { code: 10015, message: "Unknown Webhook" });
-      const target = webhook[3];
-      if (!target && method === "POST") {
-        if (!check("/webhooks/{webhook_id}/{webhook_token}", true)) return;
-        const message = this.#createMessage(record.channelId, body, {
-          interactionId: record.id,
-          ephemeral: (Number(body.flags ?? 0) & 64) !== 0,
-        });
-        record.followUps.push(message.id);
-        return query.get("wait") === "true" ? reply(200, this.#publicMessage(message)) : reply(204);
-      }
-      const messageId = target === "@original" ? record.responseMessageId : target;
-      const message = messageId ? this.messages.get(messageId) : undefined;
-      if (!message) return reply(404, { code: 10008, message: "Unknown Message" });
-      if (method === "GET") return reply(200, this.#publicMessage(message));
-      if (method === "DELETE") {
-        this.messages.delete(message.id);
-        this.#events.emit("change");
-        return reply(204);
-      }
-      if (method === "PATCH") {
-        if (!check("/webhooks/{webhook_id}/{webhook_token}/messages/@original", true)) return;
-        message.flags &= ~128;
-        return reply(200, this.#publicMessage(this.#editMessage(message, body)));
-      }
-    }
+    if (channel?.[1]) return this.#channelRoute(x, channel[1], Boolean(channel[2]), channel[3]);
     reply(404, { code: 0, message: "404: Not Found" });
   }
 
-  #passes(
-    problems: string[],
-    recorded: RecordedRequest,
-    reply: (status: number, body?: unknown) => void,
-  ): boolean {
-    if (problems.length === 0) return true;
-    this.#reject(recorded, problems, reply);
-    return false;
+  #channelRoute(x: Exchange, channelId: string, messages: boolean, messageId: string | undefined): void {
+    const { method, reply } = x;
+    if (this.#deletedChannels.has(channelId) || !this.#channels.has(channelId))
+      return reply(404, { code: 10003, message: "Unknown Channel" });
+    if (this.#revokedChannels.has(channelId)) return reply(403, { code: 50001, message: "Missing Access" });
+    if (!messages) return method === "GET" ? reply(200, this.#channel(channelId)) : this.#notFound(x);
+    if (!messageId) {
+      if (method !== "POST") return this.#notFound(x);
+      if (!this.#valid(x)) return;
+      return reply(200, this.#publicMessage(this.#createMessage(channelId, x.body, { uploads: x.uploads })));
+    }
+    const message = this.messages.get(messageId);
+    if (!message || message.channel_id !== channelId || message.ephemeral)
+      return reply(404, { code: 10008, message: "Unknown Message" });
+    this.#messageVerb(x, message);
+  }
+
+  /** GET, PATCH or DELETE of one message (channel and webhook routes alike). */
+  #messageVerb(x: Exchange, message: FakeMessage): void {
+    if (x.method === "GET") return x.reply(200, this.#publicMessage(message));
+    if (x.method === "DELETE") {
+      this.messages.delete(message.id);
+      return x.reply(204);
+    }
+    if (x.method !== "PATCH") return this.#notFound(x);
+    if (!this.#valid(x)) return;
+    x.reply(200, this.#publicMessage(this.#editMessage(message, x.body, x.uploads)));
+  }
+
+  #notFound(x: Exchange): void {
+    x.reply(404, { code: 0, message: "404: Not Found" });
+  }
+
+  #callback(x: Exchange): void {
+    const { reply, body } = x;
+    const match = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(x.path);
+    if (!match || x.method !== "POST") return this.#notFound(x);
+    const record = this.interactions.get(match[1] as string);
+    if (!record || record.token !== match[2] || this.#expired.has(record.id))
+      return reply(404, { code: 10062, message: "Unknown interaction" });
+    if (record.callbacks.length > 0)
+      return reply(400, { code: 40060, message: "Interaction has already been acknowledged." });
+    const type = Number(body.type);
+    const data = (body.data ?? {}) as Json;
+    const ephemeral = (Number(data.flags ?? 0) & EPHEMERAL) !== 0;
+    const source = record.messageId ? this.messages.get(record.messageId) : undefined;
+    const noMessage =
+      (type === 6 || type === 7) && !source ? ["type: the interaction has no message to update"] : [];
+    if (!this.#valid(x, noMessage)) return;
+    record.callbacks.push({ type, data });
+    let message: FakeMessage | undefined;
+    if (type === 4 || type === 5) {
+      // A deferral is a real message in the loading state until the first edit of @original.
+      const shown = type === 4 ? data : { content: "", flags: Number(data.flags ?? 0) | LOADING };
+      message = this.#createMessage(record.channelId, shown, {
+        interactionId: record.id,
+        ephemeral,
+        uploads: x.uploads,
+      });
+      record.responseMessageId = message.id;
+    } else if (source && (type === 6 || type === 7)) {
+      // After deferUpdate/update, @original is the message the component is on.
+      record.responseMessageId = source.id;
+      if (type === 7) message = this.#editMessage(source, data, x.uploads);
+    } else if (type === 9) record.modal = data;
+    this.#events.emit("change");
+    if (x.query.get("with_response") !== "true") return reply(204);
+    reply(200, {
+      interaction: {
+        id: record.id,
+        type: record.type,
+        ...(message
+          ? {
+              response_message_id: message.id,
+              response_message_loading: type === 5,
+              response_message_ephemeral: ephemeral,
+            }
+          : {}),
+      },
+      // Discord includes the message only for CHANNEL_MESSAGE_WITH_SOURCE and UPDATE_MESSAGE.
+      resource: {
+        type,
+        ...(message && (type === 4 || type === 7) ? { message: this.#publicMessage(message) } : {}),
+      },
+    });
+  }
+
+  #webhook(x: Exchange): void {
+    const { method, reply, body } = x;
+    const match = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(x.path);
+    const record = match ? this.#byToken.get(match[2] as string) : undefined;
+    // Discord answers an unknown webhook token with 10015, an interaction token past its 15 minutes with 50027.
+    if (!match || !record || match[1] !== this.applicationId)
+      return reply(404, { code: 10015, message: "Unknown Webhook" });
+    if (this.#expired.has(record.id)) return reply(401, { code: 50027, message: "Invalid Webhook Token" });
+    const target = match[3];
+    if (!target) {
+      if (method !== "POST") return this.#notFound(x);
+      if (!this.#valid(x)) return;
+      const message = this.#createMessage(record.channelId, body, {
+        interactionId: record.id,
+        ephemeral: (Number(body.flags ?? 0) & EPHEMERAL) !== 0,
+        uploads: x.uploads,
+      });
+      record.followUps.push(message.id);
+      return x.query.get("wait") === "true" ? reply(200, this.#publicMessage(message)) : reply(204);
+    }
+    const messageId = target === "@original" ? record.responseMessageId : target;
+    const owned = messageId === record.responseMessageId || record.followUps.includes(messageId ?? "");
+    const message = messageId && owned ? this.messages.get(messageId) : undefined;
+    if (!message) return reply(404, { code: 10008, message: "Unknown Message" });
+    this.#messageVerb(x, message);
   }
 }
 

@@ -1,0 +1,361 @@
+// `npm run bench`: drives mjrelay's real tracking code (store, registry, poller, updater, edit
+// scheduler, webhook receiver, MJ client, discord.js REST) with N concurrent tasks against the fake
+// MJ proxy and a rate-limited fake Discord (in a child process), next to a naive baseline that
+// GETs every task and PATCHes every message on every tick. Prints figures and ratios and writes
+// them to bench/results.md. Figures, not pass/fail: nothing here asserts a timing.
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { REST, Routes } from "discord.js";
+import { RestMessageEditor } from "../src/discord/messageEditor.js";
+import { createLogger } from "../src/logger.js";
+import { MjClient } from "../src/mj/client.js";
+import { parseTask, type Task } from "../src/mj/schema.js";
+import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
+import { EditScheduler } from "../src/tracking/editScheduler.js";
+import { Poller } from "../src/tracking/poller.js";
+import { TaskRegistry } from "../src/tracking/registry.js";
+import { TrackingStore } from "../src/tracking/store.js";
+import { TaskUpdater } from "../src/tracking/updater.js";
+import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
+import { WebhookServer } from "../src/webhook/server.js";
+import type { BenchCommand } from "./fakes.js";
+
+const POLL_INTERVAL_MS = 3000;
+const STEP_MS = 6000;
+const CHANNELS = 50;
+const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "100,1000,10000")
+  .split(",")
+  .map(Number);
+const logger = createLogger({ level: "silent", secrets: [] });
+
+type Mode = "mjrelay, polling" | "mjrelay, callbacks" | "naive baseline";
+
+interface Result {
+  n: number;
+  mode: Mode;
+  seconds: number;
+  ticks: number;
+  finished: number;
+  upstreamRequests: number;
+  discordPatches: number;
+  rateLimited: number;
+  visibleChanges: number;
+  p50: number | null;
+  p99: number | null;
+  cpuMsPerTick: number;
+  peakRssMb: number;
+  editsPerSecond: number;
+}
+
+class Fakes {
+  #child: ChildProcess;
+  #next = 0;
+  #waiting = new Map<number, (value: { result?: unknown; error?: string }) => void>();
+  ready: Promise<void>;
+
+  constructor() {
+    this.#child = fork(fileURLToPath(new URL("./fakes.ts", import.meta.url)), [], {
+      execArgv: ["--import", "tsx", "--max-old-space-size=4096"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    this.ready = new Promise((resolve) => {
+      this.#child.on("message", (raw: { id?: number; ready?: boolean; result?: unknown; error?: string }) => {
+        if (raw.ready) return resolve();
+        if (raw.id !== undefined) this.#waiting.get(raw.id)?.(raw);
+      });
+    });
+  }
+
+  async call<T>(message: BenchCommand): Promise<T> {
+    const id = this.#next++;
+    const answer = await new Promise<{ result?: unknown; error?: string }>((resolve) => {
+      this.#waiting.set(id, resolve);
+      this.#child.send({ id, message });
+    });
+    this.#waiting.delete(id);
+    if (answer.error) throw new Error(answer.error);
+    return answer.result as T;
+  }
+
+  kill(): void {
+    this.#child.kill();
+  }
+}
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? null;
+}
+
+/** Samples RSS while `work` runs. */
+async function measured<T>(work: () => Promise<T>): Promise<{ value: T; peakRssMb: number; cpuMs: number }> {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  const cpu = process.cpuUsage();
+  try {
+    const value = await work();
+    const used = process.cpuUsage(cpu);
+    return { value, peakRssMb: peak / 1024 / 1024, cpuMs: (used.user + used.system) / 1000 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function waitUntilDone(
+  fakes: Fakes,
+  n: number,
+  capMs: number,
+): Promise<{ finished: number; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { done } = await fakes.call<{ done: number }>({ cmd: "progress" });
+    if (done >= n || Date.now() - started > capMs) return { finished: done, ms: Date.now() - started };
+  }
+}
+
+async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
+  const fakes = new Fakes();
+  await fakes.ready;
+  const env = await fakes.call<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }>({
+    cmd: "start",
+    rateLimited: true,
+  });
+  const store = await TrackingStore.open(
+    `sqlite://${join(mkdtempSync(join(tmpdir(), "mjrelay-bench-")), "state.sqlite")}`,
+  );
+  const rest = new REST({ api: env.apiUrl }).setToken(env.token);
+  const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
+  const registry = new TaskRegistry(store);
+  const edits = new EditScheduler({ editor: new RestMessageEditor(rest), logger });
+  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
+  let ticks = 0;
+  let tickCpuMs = 0;
+  class CountingPoller extends Poller {
+    override async tick(): Promise<void> {
+      ticks += 1;
+      const before = process.cpuUsage();
+      await super.tick();
+      const used = process.cpuUsage(before);
+      tickCpuMs += (used.user + used.system) / 1000;
+    }
+  }
+  const poller = new CountingPoller({ registry, updater, mj, logger, intervalMs: POLL_INTERVAL_MS });
+  const webhook = new WebhookServer({
+    host: "127.0.0.1",
+    port: 0,
+    store,
+    logger,
+    isDiscordReady: () => true,
+    onCallback: (_target, task) => updater.onTaskUpdate(task, "callback"),
+  });
+  const port = await webhook.start();
+  const notifyHook = callbacks ? hookUrl(`http://127.0.0.1:${port}`, await botHookSecret(store)) : undefined;
+
+  const seeded = await fakes.call<{ taskId: string; channelId: string; messageId: string; task: unknown }[]>({
+    cmd: "seed",
+    count: n,
+    channels: CHANNELS,
+    stepMs: STEP_MS,
+    ...(notifyHook ? { notifyHook } : {}),
+  });
+  for (const s of seeded) {
+    const task = parseTask(s.task) as Task;
+    await updater.attach(task, {
+      messageId: s.messageId,
+      channelId: s.channelId,
+      guildId: null,
+      requesterId: null,
+      fingerprint: renderTaskMessage(task).fingerprint,
+      createdAt: Date.now(),
+    });
+  }
+  const run = await measured(async () => {
+    poller.start();
+    return waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
+  });
+  await poller.stop();
+  await edits.drain(5000);
+  const report = await fakes.call<Report>({ cmd: "report" });
+  await webhook.stop();
+  await mj.close();
+  await store.close();
+  await fakes.call({ cmd: "stop" });
+  fakes.kill();
+  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks, tickCpuMs);
+}
+
+interface Report {
+  upstreamRequests: number;
+  discordPatches: number;
+  rateLimited: number;
+  visibleChanges: number;
+  latencies: number[];
+  firstPatchAt: number;
+  lastPatchAt: number;
+}
+
+function toResult(
+  n: number,
+  mode: Mode,
+  run: { value: { finished: number; ms: number }; peakRssMb: number; cpuMs: number },
+  report: Report,
+  ticks: number,
+  tickCpuMs: number,
+): Result {
+  const patchSeconds = Math.max(1, (report.lastPatchAt - report.firstPatchAt) / 1000);
+  return {
+    n,
+    mode,
+    seconds: run.value.ms / 1000,
+    ticks,
+    finished: run.value.finished,
+    upstreamRequests: report.upstreamRequests,
+    discordPatches: report.discordPatches,
+    rateLimited: report.rateLimited,
+    visibleChanges: report.visibleChanges,
+    p50: percentile(report.latencies, 50),
+    p99: percentile(report.latencies, 99),
+    cpuMsPerTick: ticks > 0 ? tickCpuMs / ticks : 0,
+    peakRssMb: run.peakRssMb,
+    editsPerSecond: report.discordPatches / patchSeconds,
+  };
+}
+
+/** One GET per task and one PATCH per task on every tick; ticks run back to back at most every interval. */
+async function runNaive(n: number): Promise<Result> {
+  const fakes = new Fakes();
+  await fakes.ready;
+  const env = await fakes.call<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }>({
+    cmd: "start",
+    rateLimited: true,
+  });
+  const rest = new REST({ api: env.apiUrl }).setToken(env.token);
+  const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
+  const seeded = await fakes.call<{ taskId: string; channelId: string; messageId: string }[]>({
+    cmd: "seed",
+    count: n,
+    channels: CHANNELS,
+    stepMs: STEP_MS,
+  });
+  let ticks = 0;
+  let tickCpuMs = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const started = Date.now();
+      const before = process.cpuUsage();
+      ticks += 1;
+      await Promise.allSettled(
+        seeded.map(async (s) => {
+          const task = await mj.fetchTask(s.taskId);
+          if (stopped) return;
+          await rest.patch(Routes.channelMessage(s.channelId, s.messageId), {
+            body: { ...renderTaskMessage(task).payload, allowed_mentions: { parse: [] } },
+          });
+        }),
+      );
+      const used = process.cpuUsage(before);
+      tickCpuMs += (used.user + used.system) / 1000;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, POLL_INTERVAL_MS - (Date.now() - started))),
+      );
+    }
+  })();
+  const run = await measured(() => waitUntilDone(fakes, n, 8 * STEP_MS + 60_000));
+  stopped = true;
+  const report = await fakes.call<Report>({ cmd: "report" });
+  await fakes.call({ cmd: "stop" });
+  fakes.kill();
+  await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  await mj.close().catch(() => undefined);
+  return toResult(n, "naive baseline", run, report, ticks, tickCpuMs);
+}
+
+function fmt(value: number | null, digits = 0): string {
+  return value === null || !Number.isFinite(value) ? "–" : value.toFixed(digits);
+}
+
+function table(results: Result[]): string {
+  const head =
+    "| N | mode | finished | run (s) | upstream req/tick | Discord req/task | Discord req/visible change | 429s | change→edit p50 (ms) | p99 (ms) | edits/s | CPU ms/tick | peak RSS (MB) |";
+  const rule = "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+  const rows = results.map((r) =>
+    [
+      r.n,
+      r.mode,
+      `${r.finished}/${r.n}`,
+      fmt(r.seconds, 1),
+      fmt(r.ticks > 0 ? r.upstreamRequests / r.ticks : null, 1),
+      fmt(r.discordPatches / r.n, 2),
+      fmt(r.visibleChanges > 0 ? r.discordPatches / r.visibleChanges : null, 2),
+      r.rateLimited,
+      fmt(r.p50),
+      fmt(r.p99),
+      fmt(r.editsPerSecond, 1),
+      fmt(r.cpuMsPerTick, 1),
+      fmt(r.peakRssMb),
+    ].join(" | "),
+  );
+  return [head, rule, ...rows.map((row) => `| ${row} |`)].join("\n");
+}
+
+function ratios(results: Result[]): string {
+  const lines = [
+    "| N | upstream req/tick (naive ÷ mjrelay) | Discord req/task (naive ÷ mjrelay) | 429s (naive vs mjrelay) |",
+    "|---|---|---|---|",
+  ];
+  for (const n of sizes) {
+    const ours = results.find((r) => r.n === n && r.mode === "mjrelay, polling");
+    const naive = results.find((r) => r.n === n && r.mode === "naive baseline");
+    if (!ours || !naive) continue;
+    const perTick = (r: Result) => (r.ticks > 0 ? r.upstreamRequests / r.ticks : Number.NaN);
+    lines.push(
+      `| ${n} | ${fmt(perTick(naive) / perTick(ours), 0)}× | ${fmt(naive.discordPatches / Math.max(1, ours.discordPatches), 1)}× | ${naive.rateLimited} vs ${ours.rateLimited} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+const results: Result[] = [];
+for (const n of sizes) {
+  for (const mode of ["mjrelay, polling", "mjrelay, callbacks", "naive baseline"] as const) {
+    process.stdout.write(`N=${n}, ${mode}… `);
+    const result =
+      mode === "naive baseline" ? await runNaive(n) : await runMjrelay(n, mode === "mjrelay, callbacks");
+    results.push(result);
+    process.stdout.write(
+      `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s)\n`,
+    );
+  }
+}
+
+const markdown = `# mjrelay benchmark
+
+Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "unknown"}).
+
+Setup: N tasks over ${CHANNELS} channels, each queued, then 0% → 25% → 50% → 75% → success with buttons, one
+step every ${STEP_MS / 1000} s (starts spread over one step). Poll interval ${POLL_INTERVAL_MS / 1000} s. Fake Discord with
+per-route buckets of 5 requests per 5 s and a global limit of 50 requests per second; fake MJ with
+list-by-condition. The fakes run in a separate process, so CPU and RSS are the tracker's own.
+"Visible change" = a task state that renders differently; "change→edit" = from the moment upstream
+changed to the moment the PATCH reached Discord (only for states that were sent; older states that a
+newer one replaced are not sent at all). The naive baseline GETs every task and PATCHes every
+message each tick, with no batching, comparison or coalescing. Runs stop when every final state has
+reached Discord, or after ${(8 * STEP_MS + 60_000) / 1000} s.
+
+${table(results)}
+
+Ratios:
+
+${ratios(results)}
+`;
+writeFileSync(fileURLToPath(new URL("./results.md", import.meta.url)), markdown);
+process.stdout.write(`\n${table(results)}\n\n${ratios(results)}\n\nWritten to bench/results.md\n`);
+process.exit(0);
