@@ -29,6 +29,12 @@ export interface EditSchedulerOptions {
   maxInFlight?: number;
   /** Pause before each retry of a failed edit; its length is the number of retries. */
   retryDelaysMs?: readonly number[];
+  /**
+   * Edits started per second, evenly spaced. Discord allows about 50 requests per second per bot;
+   * spacing them (rather than sending bursts) keeps any one-second window under that, whatever
+   * window Discord counts in.
+   */
+  maxPerSecond?: number;
 }
 
 interface PendingEdit {
@@ -56,9 +62,17 @@ export class EditScheduler {
   readonly #idleWaiters: (() => void)[] = [];
   #inFlight = 0;
   #retrying = 0;
+  /** Earliest time the next edit may start. */
+  #nextStartAt = 0;
+  #pumpTimer: NodeJS.Timeout | undefined;
 
   constructor(options: EditSchedulerOptions) {
-    this.#options = { maxInFlight: 50, retryDelaysMs: [1000, 5000, 15_000, 60_000], ...options };
+    this.#options = {
+      maxInFlight: 50,
+      retryDelaysMs: [1000, 5000, 15_000, 60_000],
+      maxPerSecond: 47,
+      ...options,
+    };
   }
 
   /** Edits waiting or being sent. */
@@ -93,6 +107,8 @@ export class EditScheduler {
 
   /** Gives up retries still waiting (on shutdown; the tracker sends them again after a restart). */
   stop(): void {
+    clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = undefined;
     for (const [timer, edit] of this.#retryTimers) {
       clearTimeout(timer);
       edit.resolve("failed");
@@ -122,7 +138,17 @@ export class EditScheduler {
   }
 
   #pump(): void {
+    const spacing = 1000 / this.#options.maxPerSecond;
     while (this.#inFlight < this.#options.maxInFlight && this.#ready.size > 0) {
+      const now = Date.now();
+      if (now < this.#nextStartAt) {
+        this.#pumpTimer ??= setTimeout(() => {
+          this.#pumpTimer = undefined;
+          this.#pump();
+        }, this.#nextStartAt - now);
+        return;
+      }
+      this.#nextStartAt = Math.max(now, this.#nextStartAt) + spacing;
       const channelId = this.#ready.values().next().value as string;
       this.#ready.delete(channelId);
       const channel = this.#channels.get(channelId);

@@ -76,12 +76,22 @@ export class TaskUpdater {
         this.#logger.debug({ taskId: task.id, status: task.status }, "ignored an older state of the task");
         return;
       }
+      // Most polls bring nothing new: skip rendering. A finishing record is always re-published,
+      // so an undelivered final edit is sent again.
+      const stored = storedState(task);
+      if (
+        record.failures === 0 &&
+        (record.finishing ?? null) === null &&
+        JSON.stringify(stored) === JSON.stringify(record.lastTask)
+      ) {
+        return;
+      }
       const final = isFinalStatus(task.status);
       const next: TrackedTask = {
         ...record,
         status: task.status,
         progress: progressPercent(task) ?? record.progress,
-        lastTask: storedState(task),
+        lastTask: stored,
         failures: 0,
         failingSince: null,
         notice: isQueuedStatus(task.status) ? record.notice : null,
@@ -206,6 +216,7 @@ export class TaskUpdater {
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
     if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
     if (changedEnoughToSave(previous, record)) await this.#registry.save(record);
+    else this.#registry.remember(record);
   }
 
   /** Discord answered (or the scheduler gave up) for one edit of `taskId`'s message. */
@@ -252,20 +263,18 @@ export class TaskUpdater {
   }
 }
 
-/** Skips store writes when a poll brought nothing new (the common case for thousands of tasks). */
+/**
+ * Writes to the store only what a restart must not lose: status, stopping, messages, failures,
+ * notices. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
+ * most one redundant edit.
+ */
 function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
-  if (
+  return (
     previous.stopped !== next.stopped ||
     previous.status !== next.status ||
-    previous.progress !== next.progress ||
     previous.failures !== next.failures ||
     previous.notice !== next.notice ||
     (previous.finishing ?? null) !== (next.finishing ?? null) ||
     previous.messages.length !== next.messages.length
-  ) {
-    return true;
-  }
-  return next.messages.some(
-    (message, index) => message.fingerprint !== previous.messages[index]?.fingerprint,
   );
 }
