@@ -43,6 +43,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     apiKey: config.mj.apiKey,
     authStyle: config.mj.authStyle,
     timeoutMs: config.mj.timeoutMs,
+    listChunkSize: config.mj.listChunkSize,
     userAgent: shardLabel ? `mjrelay (${shardLabel})` : "mjrelay",
   });
   const registry = new TaskRegistry(store);

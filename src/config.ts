@@ -70,6 +70,7 @@ const EnvironmentSchema = z.object({
     z.enum(["bearer", "mj-api-secret"], { error: "must be bearer or mj-api-secret" }).default("bearer"),
   ),
   MJ_TIMEOUT_MS: wholeNumber(1000, 15_000, 300_000),
+  MJ_LIST_CHUNK_SIZE: wholeNumber(1, 1000, 10_000),
   STORE_URL: z.preprocess(blankToUndefined, storeUrl.default("sqlite://data/mjrelay.sqlite")),
   POLL_INTERVAL_MS: wholeNumber(250, 3000),
   TRACK_MAX_AGE_MS: wholeNumber(1000, 24 * 60 * 60 * 1000),
@@ -118,6 +119,8 @@ export interface Config {
     apiKey: string;
     authStyle: "bearer" | "mj-api-secret";
     timeoutMs: number;
+    /** Ids per list-by-condition call. */
+    listChunkSize: number;
   };
   store: { url: string };
   tracking: { pollIntervalMs: number; maxAgeMs: number };
@@ -174,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       apiKey: e.MJ_API_KEY,
       authStyle: e.MJ_AUTH_STYLE,
       timeoutMs: e.MJ_TIMEOUT_MS,
+      listChunkSize: e.MJ_LIST_CHUNK_SIZE,
     },
     store: { url: e.STORE_URL },
     tracking: { pollIntervalMs: e.POLL_INTERVAL_MS, maxAgeMs: e.TRACK_MAX_AGE_MS },

@@ -15,8 +15,32 @@ export function toRestBody(payload: TaskMessagePayload) {
   };
 }
 
+const CHANNEL_MESSAGE = /^\/channels\/(\d+)\/messages\/\d+$/;
+
 export class RestMessageEditor implements MessageEditor {
-  constructor(private readonly rest: REST) {}
+  /** When each channel's edit bucket refills, once Discord said it is empty. */
+  readonly #refillAt = new Map<string, number>();
+
+  constructor(private readonly rest: REST) {
+    // Discord announces every bucket's state in X-RateLimit-* headers: read them, so the scheduler
+    // holds edits for an exhausted channel instead of queueing them (or meeting a 429).
+    rest.on("response", (request, response) => {
+      if (request.method !== "PATCH") return;
+      const channelId = CHANNEL_MESSAGE.exec(String(request.path))?.[1];
+      if (!channelId) return;
+      const remaining = Number(response.headers.get("x-ratelimit-remaining"));
+      const resetAfter = Number(response.headers.get("x-ratelimit-reset-after"));
+      if (remaining === 0 && Number.isFinite(resetAfter)) {
+        this.#refillAt.set(channelId, Date.now() + resetAfter * 1000);
+      } else {
+        this.#refillAt.delete(channelId);
+      }
+    });
+  }
+
+  readyAt(channelId: string): number {
+    return this.#refillAt.get(channelId) ?? 0;
+  }
 
   async edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome> {
     try {

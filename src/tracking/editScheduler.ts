@@ -17,6 +17,8 @@ export type EditOutcome = "edited" | "gone";
 /** Sends one edit to Discord; throws only for failures worth retrying. */
 export interface MessageEditor {
   edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome>;
+  /** When the channel can take another edit without waiting (Date.now() ms; 0 = now). */
+  readyAt?(channelId: string): number;
 }
 
 /** "superseded": a newer payload for the same message replaced this one before it was sent. */
@@ -65,6 +67,8 @@ export class EditScheduler {
   /** Earliest time the next edit may start. */
   #nextStartAt = 0;
   #pumpTimer: NodeJS.Timeout | undefined;
+  /** Channels whose bucket Discord reported empty, with the timer that wakes them. */
+  readonly #sleeping = new Map<string, NodeJS.Timeout>();
 
   constructor(options: EditSchedulerOptions) {
     this.#options = {
@@ -109,6 +113,8 @@ export class EditScheduler {
   stop(): void {
     clearTimeout(this.#pumpTimer);
     this.#pumpTimer = undefined;
+    for (const timer of this.#sleeping.values()) clearTimeout(timer);
+    this.#sleeping.clear();
     for (const [timer, edit] of this.#retryTimers) {
       clearTimeout(timer);
       edit.resolve("failed");
@@ -134,7 +140,7 @@ export class EditScheduler {
     } else if (!channel.finals.has(messageId)) {
       channel.others.add(messageId);
     }
-    if (!channel.busy) this.#ready.add(channelId);
+    if (!channel.busy && !this.#sleeping.has(channelId)) this.#ready.add(channelId);
   }
 
   #pump(): void {
@@ -148,9 +154,14 @@ export class EditScheduler {
         }, this.#nextStartAt - now);
         return;
       }
-      this.#nextStartAt = Math.max(now, this.#nextStartAt) + spacing;
       const channelId = this.#ready.values().next().value as string;
       this.#ready.delete(channelId);
+      const readyAt = this.#options.editor.readyAt?.(channelId) ?? 0;
+      if (readyAt > now) {
+        this.#sleep(channelId, readyAt - now);
+        continue;
+      }
+      this.#nextStartAt = Math.max(now, this.#nextStartAt) + spacing;
       const channel = this.#channels.get(channelId);
       const messageId = channel ? (takeFirst(channel.finals) ?? takeFirst(channel.others)) : undefined;
       const edit = messageId ? this.#waiting.get(messageId) : undefined;
@@ -161,8 +172,9 @@ export class EditScheduler {
       void this.#send(edit).finally(() => {
         this.#inFlight -= 1;
         channel.busy = false;
-        if (channel.finals.size > 0 || channel.others.size > 0) this.#ready.add(channelId);
-        else this.#channels.delete(channelId);
+        if ((channel.finals.size > 0 || channel.others.size > 0) && !this.#sleeping.has(channelId)) {
+          this.#ready.add(channelId);
+        } else this.#channels.delete(channelId);
         this.#pump();
         this.#notifyIfIdle();
       });
@@ -195,6 +207,20 @@ export class EditScheduler {
       }, delay);
       this.#retryTimers.set(timer, edit);
     }
+  }
+
+  /** Keeps a channel out of the rotation until its bucket refills. */
+  #sleep(channelId: string, ms: number): void {
+    if (this.#sleeping.has(channelId)) return;
+    const timer = setTimeout(() => {
+      this.#sleeping.delete(channelId);
+      const channel = this.#channels.get(channelId);
+      if (channel && !channel.busy && (channel.finals.size > 0 || channel.others.size > 0)) {
+        this.#ready.add(channelId);
+        this.#pump();
+      }
+    }, ms);
+    this.#sleeping.set(channelId, timer);
   }
 
   #notifyIfIdle(): void {

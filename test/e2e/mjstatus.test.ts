@@ -2,10 +2,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startWorld, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { type RedisServer, startRedis } from "../support/redis.js";
 
 const worlds: World[] = [];
+const redisServers: RedisServer[] = [];
 afterEach(async () => {
   await Promise.all(worlds.splice(0).map((world) => world.close()));
+  await Promise.all(redisServers.splice(0).map((redis) => redis.stop()));
 });
 
 async function world(options: Parameters<typeof startWorld>[0] = {}) {
@@ -148,21 +151,33 @@ describe("/mjstatus", () => {
     expect(pointer.content).toContain(shown.id);
   });
 
-  it("finishes a task after a restart in the middle, on the same message", async () => {
-    const w = await world();
-    addManualImagine(w);
-    const interaction = await w.discord.sendCommand("mjstatus", { id: TASK_ID });
-    const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id);
-    w.mj.advance(TASK_ID);
-    await w.discord.waitFor(() => embedOf(w.discord.messages.get(message.id)!).description?.includes("30%"));
+  it.each(["SQLite", "Redis"] as const)(
+    "finishes a task after a restart in the middle, on the same message (%s store)",
+    async (backend) => {
+      let storeUrl: string | undefined;
+      if (backend === "Redis") {
+        const redis = await startRedis();
+        redisServers.push(redis);
+        storeUrl = `${redis.url}/0`;
+      }
+      const w = await world(storeUrl ? { env: { STORE_URL: storeUrl } } : {});
+      addManualImagine(w);
+      const interaction = await w.discord.sendCommand("mjstatus", { id: TASK_ID });
+      const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id);
+      w.mj.advance(TASK_ID);
+      await w.discord.waitFor(() =>
+        embedOf(w.discord.messages.get(message.id)!).description?.includes("30%"),
+      );
 
-    await w.restart();
-    w.mj.advance(TASK_ID);
-    w.mj.advance(TASK_ID);
-    await w.discord.waitFor(() => embedOf(w.discord.messages.get(message.id)!).title === "Imagine · Done");
-    expect(w.discord.channelMessages(w.discord.channelId)).toHaveLength(1);
-    expect([...w.discord.messages.values()].filter((m) => !m.ephemeral)).toHaveLength(1);
-  });
+      await w.restart();
+      expect(w.bot.app.context.registry.activeIds()).toEqual([TASK_ID]);
+      w.mj.advance(TASK_ID);
+      w.mj.advance(TASK_ID);
+      await w.discord.waitFor(() => embedOf(w.discord.messages.get(message.id)!).title === "Imagine · Done");
+      expect(w.discord.channelMessages(w.discord.channelId)).toHaveLength(1);
+      expect([...w.discord.messages.values()].filter((m) => !m.ephemeral)).toHaveLength(1);
+    },
+  );
 
   it("stops tracking a message that was deleted", async () => {
     const w = await world();

@@ -111,4 +111,28 @@ describe("EditScheduler", () => {
     await scheduler.drain(1000);
     expect(scheduler.backlog).toBe(0);
   });
+
+  it("holds a channel whose bucket Discord reported empty, and spaces edits evenly", async () => {
+    const sent: { channelId: string; at: number }[] = [];
+    const refill = Date.now() + 300;
+    const editor: MessageEditor = {
+      async edit(target) {
+        sent.push({ channelId: target.channelId, at: Date.now() });
+        return "edited";
+      },
+      readyAt: (channelId) => (channelId === "empty" ? refill : 0),
+    };
+    const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 20 });
+    await Promise.all([
+      scheduler.submit({ channelId: "empty", messageId: "a" }, payload("a"), { final: false }),
+      ...["c1", "c2", "c3"].map((channelId) =>
+        scheduler.submit({ channelId, messageId: channelId }, payload(channelId), { final: false }),
+      ),
+    ]);
+    const held = sent.find((s) => s.channelId === "empty")!;
+    expect(held.at).toBeGreaterThanOrEqual(refill - 5);
+    const others = sent.filter((s) => s.channelId !== "empty").map((s) => s.at);
+    // 20 per second: at least ~50 ms between starts.
+    expect(others[2]! - others[0]!).toBeGreaterThanOrEqual(90);
+  });
 });
