@@ -29,6 +29,9 @@ const CHANNELS = 50;
 const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "100,1000,10000")
   .split(",")
   .map(Number);
+const modes = (
+  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ?? "polling,callbacks,naive"
+).split(",");
 const logger = createLogger({ level: "silent", secrets: [] });
 
 type Mode = "mjrelay, polling" | "mjrelay, callbacks" | "naive baseline";
@@ -326,6 +329,7 @@ function ratios(results: Result[]): string {
 const results: Result[] = [];
 for (const n of sizes) {
   for (const mode of ["mjrelay, polling", "mjrelay, callbacks", "naive baseline"] as const) {
+    if (!modes.some((wanted) => mode.includes(wanted))) continue;
     process.stdout.write(`N=${n}, ${mode}… `);
     const result =
       mode === "naive baseline" ? await runNaive(n) : await runMjrelay(n, mode === "mjrelay, callbacks");
@@ -356,6 +360,7 @@ Ratios:
 
 ${ratios(results)}
 `;
-writeFileSync(fileURLToPath(new URL("./results.md", import.meta.url)), markdown);
-process.stdout.write(`\n${table(results)}\n\n${ratios(results)}\n\nWritten to bench/results.md\n`);
+const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
+writeFileSync(fileURLToPath(new URL(`./${output}`, import.meta.url)), markdown);
+process.stdout.write(`\n${table(results)}\n\n${ratios(results)}\n\nWritten to bench/${output}\n`);
 process.exit(0);

@@ -204,13 +204,17 @@ export class TaskUpdater {
       });
       if (rendered.fingerprint === (this.#requested.get(message.messageId) ?? message.fingerprint)) continue;
       await this.#registry.store.saveButtons(rendered.storedButtons);
-      this.#requested.set(message.messageId, rendered.fingerprint);
+      const { fingerprint } = rendered;
+      const { taskId } = next;
+      this.#requested.set(message.messageId, fingerprint);
       const target = { channelId: message.channelId, messageId: message.messageId };
+      // The callback keeps only ids and the fingerprint alive, not the record or the payload:
+      // thousands of edits can wait for Discord at once.
       void this.#edits
         .submit(target, rendered.payload, { final: finishing !== null })
-        .then((outcome) => this.#settle(next.taskId, target, rendered.fingerprint, outcome))
+        .then((outcome) => this.#settle(taskId, target, fingerprint, outcome))
         .catch((error: unknown) =>
-          this.#logger.error({ err: error, taskId: next.taskId, ...target }, "could not record an edit"),
+          this.#logger.error({ err: error, taskId, ...target }, "could not record an edit"),
         );
     }
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });

@@ -1,19 +1,10 @@
 // Mirrored buttons: clicks submit MJ actions, modals for Custom Zoom and Vary (Region).
-import { afterEach, describe, expect, it } from "vitest";
-import { startWorld, type World } from "../support/bot.js";
+import { describe, expect, it } from "vitest";
+import { useWorlds, type World } from "../support/bot.js";
 import type { FakeMessage } from "../support/fake-discord.js";
 import { readFixture } from "../support/fixtures.js";
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((world) => world.close()));
-});
-
-async function world(options: Parameters<typeof startWorld>[0] = {}) {
-  const started = await startWorld(options);
-  worlds.push(started);
-  return started;
-}
+const world = useWorlds();
 
 const IMAGINE_ID = "1732012345678901";
 const U1 = "MJ::JOB::upsample::1::0f3b2c1e-7a45-4d2b-9c61-5e8f2a9b1c77";
@@ -47,6 +38,14 @@ async function finishedImagine(w: World, user: { userId?: string } = {}): Promis
   return message;
 }
 
+/** Waits until `message` shows `expected` as its title, and returns it then. */
+function shownAs(w: World, message: FakeMessage, expected: string): Promise<FakeMessage> {
+  return w.discord.waitFor(() => {
+    const current = w.discord.messages.get(message.id);
+    return current && title(current) === expected ? current : undefined;
+  });
+}
+
 /** The public message that replies to `message` and shows a task. */
 function replyTo(w: World, message: FakeMessage): Promise<FakeMessage> {
   return w.discord.waitForMessage(
@@ -68,10 +67,7 @@ describe("mirrored buttons", () => {
     const upscale = await replyTo(w, grid);
     expect(actionSubmits(w).map((r) => r.body)).toEqual([{ taskId: IMAGINE_ID, customId: U1 }]);
     expect(w.discord.interactions.get(click.id)?.callbacks.map((c) => c.type)).toEqual([6]);
-    const done = await w.discord.waitFor(() => {
-      const current = w.discord.messages.get(upscale.id)!;
-      return title(current) === "Upscale · Done" ? current : undefined;
-    });
+    const done = await shownAs(w, upscale, "Upscale · Done");
     expect(buttonsOf(done).map((b) => b.label ?? b.emoji?.name)).toEqual(
       expect.arrayContaining(["Upscale (Subtle)", "Vary (Strong)", "Zoom Out 2x", "Custom Zoom", "⬅️"]),
     );
@@ -83,10 +79,7 @@ describe("mirrored buttons", () => {
     const grid = await finishedImagine(w);
     await w.discord.clickButton(grid.id, button(grid, "U2").custom_id);
     const upscale = await replyTo(w, grid);
-    const upscaled = await w.discord.waitFor(() => {
-      const current = w.discord.messages.get(upscale.id)!;
-      return title(current) === "Upscale · Done" ? current : undefined;
-    });
+    const upscaled = await shownAs(w, upscale, "Upscale · Done");
     expect(actionSubmits(w)[0]?.body).toEqual({ taskId: IMAGINE_ID, customId: U2 });
 
     const zoomClick = await w.discord.clickButton(upscaled.id, button(upscaled, "Custom Zoom").custom_id);
@@ -139,10 +132,7 @@ describe("mirrored buttons", () => {
     const grid = await finishedImagine(w);
     await w.discord.clickButton(grid.id, button(grid, "U1").custom_id);
     const upscale = await replyTo(w, grid);
-    const upscaled = await w.discord.waitFor(() => {
-      const current = w.discord.messages.get(upscale.id)!;
-      return title(current) === "Upscale · Done" ? current : undefined;
-    });
+    const upscaled = await shownAs(w, upscale, "Upscale · Done");
     const regionClick = await w.discord.clickButton(upscaled.id, button(upscaled, "Vary (Region)").custom_id);
     const modal = await w.discord.waitFor(() => w.discord.interactions.get(regionClick.id)?.modal);
     const submit = await w.discord.submitModal(
@@ -253,10 +243,7 @@ describe("mirrored buttons", () => {
     const grid = await finishedImagine(w);
     await w.discord.clickButton(grid.id, button(grid, "U1").custom_id);
     const upscale = await replyTo(w, grid);
-    const upscaled = await w.discord.waitFor(() => {
-      const current = w.discord.messages.get(upscale.id)!;
-      return title(current) === "Upscale · Done" ? current : undefined;
-    });
+    const upscaled = await shownAs(w, upscale, "Upscale · Done");
 
     w.mj.setLatency(2800);
     const clicked = Date.now();

@@ -1,20 +1,11 @@
 // Push updates (notifyHook), channel feeds, and starting tasks from Discord.
-import { afterEach, describe, expect, it } from "vitest";
-import { startWorld, type World } from "../support/bot.js";
+import { describe, expect, it } from "vitest";
+import { useWorlds, type World } from "../support/bot.js";
 import type { FakeMessage } from "../support/fake-discord.js";
 import { imagineTimeline, newTaskId } from "../support/fake-mj.js";
 import { readFixture } from "../support/fixtures.js";
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((world) => world.close()));
-});
-
-async function world(options: Parameters<typeof startWorld>[0] = {}) {
-  const started = await startWorld(options);
-  worlds.push(started);
-  return started;
-}
+const world = useWorlds();
 
 /** A member who may manage channels (the fixture's usual permissions plus Manage Channels). */
 const ADMIN = { permissions: String(2248473465835073n | 16n) };

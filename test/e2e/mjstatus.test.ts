@@ -1,21 +1,14 @@
 // The user's paths through /mjstatus, with the real bot and discord.js against the loopback fakes.
 import { afterEach, describe, expect, it } from "vitest";
-import { startWorld, type World } from "../support/bot.js";
+import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
 
-const worlds: World[] = [];
+const world = useWorlds();
 const redisServers: RedisServer[] = [];
 afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((world) => world.close()));
   await Promise.all(redisServers.splice(0).map((redis) => redis.stop()));
 });
-
-async function world(options: Parameters<typeof startWorld>[0] = {}) {
-  const started = await startWorld(options);
-  worlds.push(started);
-  return started;
-}
 
 const TASK_ID = "1732012345678901";
 const success = readFixture<Record<string, unknown>>("imagine-success.json");

@@ -1,5 +1,7 @@
 // Starts the real bot (src/app.ts, as src/main.ts does) against the loopback fakes, with its
 // logs captured so tests can assert on them (and on what they never contain).
+
+import { afterEach } from "vitest";
 import { type App, createApp } from "../../src/app.js";
 import { type Config, parseConfig, secretsOf } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
@@ -89,4 +91,17 @@ export async function startWorld(
     },
   };
   return world;
+}
+
+/** In a test file: `const world = useWorlds();` then `await world()` in a test; closed after each test. */
+export function useWorlds(): (options?: Parameters<typeof startWorld>[0]) => Promise<World> {
+  const worlds: World[] = [];
+  afterEach(async () => {
+    await Promise.all(worlds.splice(0).map((world) => world.close()));
+  });
+  return async (options) => {
+    const started = await startWorld(options);
+    worlds.push(started);
+    return started;
+  };
 }

@@ -1,26 +1,20 @@
 // /mjstatus id:<task id> — shows an MJ task and keeps the message live until the task ends.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from "discord.js";
-import { isValidTaskId } from "../../mj/taskId.js";
 import { deferIfSlow } from "../deferIfSlow.js";
 import { messageLink, replyWithTask } from "../postTask.js";
-import { UserError } from "../userError.js";
 import type { SlashCommand } from "./command.js";
+import { readTaskId, taskIdOption } from "./taskIdOption.js";
 
 export const mjstatus: SlashCommand = {
   data: new SlashCommandBuilder()
     .setName("mjstatus")
     .setDescription("Show a Midjourney task and keep it updated until it finishes")
     .setContexts(InteractionContextType.Guild)
-    .addStringOption((option) =>
-      option.setName("id").setDescription("The task id from the MJ API").setRequired(true).setMaxLength(64),
-    )
+    .addStringOption(taskIdOption)
     .toJSON(),
 
   async execute(interaction, context) {
-    const id = interaction.options.getString("id", true).trim();
-    if (!isValidTaskId(id)) {
-      throw new UserError("That is not a task id. Task ids are up to 64 letters, digits, `-` or `_`.");
-    }
+    const id = readTaskId(interaction);
     // One at a time per channel and task, so two quick /mjstatus never start two trackers.
     await context.registry.withLock(`show:${interaction.channelId}:${id}`, async () => {
       const existing = await context.registry.find(id);
