@@ -5,22 +5,29 @@ import type { RepliableInteraction } from "discord.js";
 /** Time left for the real answer before a deferral is sent instead. */
 const ANSWER_BUDGET_MS = 1500;
 
+/** `work`'s result if it settles within `ms`, else "slow" (work goes on; its failure is the caller's). */
+export async function resultWithin<T>(work: Promise<T>, ms: number): Promise<T | "slow"> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<"slow">((resolve) => {
+    timer = setTimeout(resolve, ms, "slow");
+  });
+  try {
+    return await Promise.race([work, slow]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function deferIfSlow<T>(
   interaction: RepliableInteraction,
   work: Promise<T>,
   defer: () => Promise<unknown> = () => interaction.deferReply(),
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<"slow">((resolve) => {
-    timer = setTimeout(() => resolve("slow"), ANSWER_BUDGET_MS);
-  });
-  try {
-    const first = await Promise.race([work.then(() => "done" as const), slow]);
-    if (first === "slow" && !interaction.deferred && !interaction.replied) await defer();
-  } catch {
-    // `work` failed: the caller awaits it below and sees the error.
-  } finally {
-    clearTimeout(timer);
-  }
+  const first = await resultWithin(
+    work.then(() => "done" as const),
+    ANSWER_BUDGET_MS,
+  ).catch(() => "failed" as const);
+  // A failed `work` is seen by the caller below, as it awaits it.
+  if (first === "slow" && !interaction.deferred && !interaction.replied) await defer();
   return work;
 }

@@ -9,7 +9,7 @@ import {
   Routes,
 } from "discord.js";
 import { isFinalStatus, parseTask, type Task } from "../mj/schema.js";
-import { renderTaskMessage } from "../render/renderTaskMessage.js";
+import { renderTaskMessage, type TaskMessagePayload } from "../render/renderTaskMessage.js";
 import type { ClickRecord } from "../tracking/store.js";
 import type { BotContext } from "./context.js";
 import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "./discordErrors.js";
@@ -37,27 +37,44 @@ export async function replyWithTask(
   notice: string | null = null,
 ): Promise<Message> {
   assertCanTrackHere(interaction, task);
-  const rendered = renderTaskMessage(task, { requesterId: interaction.user.id, notice: notice ?? undefined });
-  await context.store.saveButtons(rendered.storedButtons);
-  let message: Message;
-  if (interaction.deferred) {
-    message = await interaction.editReply(rendered.payload);
-  } else {
-    const response = await interaction.reply({ ...rendered.payload, withResponse: true });
+  const where = {
+    channelId: interaction.channelId,
+    guildId: interaction.guildId,
+    requesterId: interaction.user.id,
+    notice,
+  };
+  return showAndTrack(task, context, where, async (payload) => {
+    if (interaction.deferred) return interaction.editReply(payload);
+    const response = await interaction.reply({ ...payload, withResponse: true });
     if (!response.resource?.message) throw new Error("Discord did not return the reply message");
-    message = response.resource.message;
-  }
+    return response.resource.message;
+  });
+}
+
+/** Renders `task`, sends it with `send`, and tracks the message that send returns. */
+async function showAndTrack<M extends { id: string }>(
+  task: Task,
+  context: BotContext,
+  where: { channelId: string; guildId: string | null; requesterId: string | null; notice: string | null },
+  send: (payload: TaskMessagePayload) => Promise<M>,
+): Promise<M> {
+  const rendered = renderTaskMessage(task, {
+    requesterId: where.requesterId ?? undefined,
+    notice: where.notice ?? undefined,
+  });
+  await context.store.saveButtons(rendered.storedButtons);
+  const message = await send(rendered.payload);
   await context.tasks.attach(
     task,
     {
       messageId: message.id,
-      channelId: interaction.channelId,
-      guildId: interaction.guildId,
-      requesterId: interaction.user.id,
+      channelId: where.channelId,
+      guildId: where.guildId,
+      requesterId: where.requesterId,
       fingerprint: rendered.fingerprint,
       createdAt: Date.now(),
     },
-    notice,
+    where.notice,
   );
   return message;
 }
@@ -79,44 +96,26 @@ export async function postTaskInChannel(
   context: BotContext,
   where: ChannelPost,
 ): Promise<APIMessage> {
-  const notice = where.notice ?? null;
-  const rendered = renderTaskMessage(task, {
-    requesterId: where.requesterId ?? undefined,
-    notice: notice ?? undefined,
-  });
-  await context.store.saveButtons(rendered.storedButtons);
-  let message: APIMessage;
-  try {
-    message = (await rest.post(Routes.channelMessages(where.channelId), {
-      body: {
-        ...toRestBody(rendered.payload),
-        ...(where.replyTo
-          ? { message_reference: { message_id: where.replyTo, fail_if_not_exists: false } }
-          : {}),
-      },
-    })) as APIMessage;
-  } catch (error) {
-    const code = discordErrorCode(error);
-    if (code === MISSING_ACCESS || code === MISSING_PERMISSIONS) {
-      throw new UserError(
-        `Task \`${task.id}\` was submitted, but I can't post in this channel. Give me the View Channel and Send Messages permissions here, then show it with \`/mjstatus id:${task.id}\`.`,
-      );
+  return showAndTrack(task, context, { ...where, notice: where.notice ?? null }, async (payload) => {
+    try {
+      return (await rest.post(Routes.channelMessages(where.channelId), {
+        body: {
+          ...toRestBody(payload),
+          ...(where.replyTo
+            ? { message_reference: { message_id: where.replyTo, fail_if_not_exists: false } }
+            : {}),
+        },
+      })) as APIMessage;
+    } catch (error) {
+      const code = discordErrorCode(error);
+      if (code === MISSING_ACCESS || code === MISSING_PERMISSIONS) {
+        throw new UserError(
+          `Task \`${task.id}\` was submitted, but I can't post in this channel. Give me the View Channel and Send Messages permissions here, then show it with \`/mjstatus id:${task.id}\`.`,
+        );
+      }
+      throw error;
     }
-    throw error;
-  }
-  await context.tasks.attach(
-    task,
-    {
-      messageId: message.id,
-      channelId: where.channelId,
-      guildId: where.guildId,
-      requesterId: where.requesterId,
-      fingerprint: rendered.fingerprint,
-      createdAt: Date.now(),
-    },
-    notice,
-  );
-  return message;
+  });
 }
 
 /** Shows a task upstream just accepted (after a click, a modal or a submit command) and tracks it. */

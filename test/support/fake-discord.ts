@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { validateAgainstSpec, validateMessagePayload, validateModal } from "./discordRules.js";
+import { waitForCondition } from "./waitForCondition.js";
 
 export { validateMessagePayload } from "./discordRules.js";
 
@@ -495,45 +496,13 @@ export class FakeDiscord {
 
   /** Resolves with the first truthy value of `check`, re-checked on every change and every 10 ms. */
   waitFor<T>(check: () => T | undefined | null | false, { timeoutMs = 10_000 } = {}): Promise<T> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      let lastError: unknown;
-      const attempt = () => {
-        if (done) return;
-        let value: T | undefined | null | false;
-        try {
-          value = check();
-        } catch (error) {
-          lastError = error;
-          value = undefined;
-        }
-        if (value) {
-          cleanup();
-          resolve(value);
-        }
-      };
-      const timer = setInterval(attempt, 10);
-      const deadline = setTimeout(() => {
-        cleanup();
-        const last = this.requests
-          .slice(-6)
-          .map((r) => `${r.method} ${r.path} -> ${r.status}${r.problems ? ` ${r.problems.join("; ")}` : ""}`)
-          .join("\n  ");
-        const thrown = lastError ? `\nthe condition last threw: ${String(lastError)}` : "";
-        reject(
-          new Error(
-            `fake Discord: condition not met within ${timeoutMs} ms${thrown}\nlast requests:\n  ${last || "(none)"}`,
-          ),
-        );
-      }, timeoutMs);
-      const cleanup = () => {
-        done = true;
-        clearInterval(timer);
-        clearTimeout(deadline);
-        this.#events.off("change", attempt);
-      };
-      this.#events.on("change", attempt);
-      attempt();
+    return waitForCondition(this.#events, check, timeoutMs, (lastError) => {
+      const last = this.requests
+        .slice(-6)
+        .map((r) => `${r.method} ${r.path} -> ${r.status}${r.problems ? ` ${r.problems.join("; ")}` : ""}`)
+        .join("\n  ");
+      const thrown = lastError ? `\nthe condition last threw: ${String(lastError)}` : "";
+      return `fake Discord: condition not met within ${timeoutMs} ms${thrown}\nlast requests:\n  ${last || "(none)"}`;
     });
   }
 

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { request } from "undici";
 import { readFixture } from "./fixtures.js";
+import { waitForCondition } from "./waitForCondition.js";
 
 export type Json = Record<string, unknown>;
 export type TaskJson = Json & { id: string };
@@ -334,30 +335,12 @@ export class FakeMj {
 
   /** Resolves with the first truthy value of `check`, re-checked on every request and every 10 ms. */
   waitFor<T>(check: () => T | undefined | null | false, { timeoutMs = 10_000 } = {}): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const attempt = () => {
-        const value = check();
-        if (value) {
-          cleanup();
-          resolve(value);
-        }
-      };
-      const timer = setInterval(attempt, 10);
-      const deadline = setTimeout(() => {
-        cleanup();
-        const last = this.requests
-          .slice(-5)
-          .map((r) => `${r.method} ${r.path}`)
-          .join(", ");
-        reject(new Error(`fake MJ: condition not met within ${timeoutMs} ms (last requests: ${last})`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearInterval(timer);
-        clearTimeout(deadline);
-        this.#events.off("change", attempt);
-      };
-      this.#events.on("change", attempt);
-      attempt();
+    return waitForCondition(this.#events, check, timeoutMs, () => {
+      const last = this.requests
+        .slice(-5)
+        .map((r) => `${r.method} ${r.path}`)
+        .join(", ");
+      return `fake MJ: condition not met within ${timeoutMs} ms (last requests: ${last})`;
     });
   }
 

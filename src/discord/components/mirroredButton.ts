@@ -3,11 +3,11 @@
 // what it started: a new live message replying to the clicked one, or the prompt form.
 import { type ButtonInteraction, ButtonStyle, ComponentType, MessageFlags } from "discord.js";
 import type { ButtonsAllowed } from "../../config.js";
-import type { SubmitResult } from "../../mj/schema.js";
 import { BUTTON_ID_PREFIXES, decodeButtonId, encodeModalId } from "../../render/customId.js";
 import { fallbackLabel } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
+import { resultWithin } from "../deferIfSlow.js";
 import { postSubmittedTask } from "../postTask.js";
 import { interpretSubmitResult } from "../submitOutcome.js";
 import { callbackFields } from "../submitTask.js";
@@ -70,18 +70,6 @@ async function assertIsButtonOfTask(
   throw new UserError("That button does not belong to this task, so I did not send it.");
 }
 
-async function withinBudget(work: Promise<SubmitResult>): Promise<SubmitResult | "slow"> {
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<"slow">((resolve) => {
-    timer = setTimeout(resolve, MODAL_ANSWER_BUDGET_MS, "slow");
-  });
-  try {
-    return await Promise.race([work, slow]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export const mirroredButton: ButtonHandler = {
   prefixes: BUTTON_ID_PREFIXES,
   async execute(interaction, context) {
@@ -99,7 +87,7 @@ export const mirroredButton: ButtonHandler = {
           customId: button.customId,
           ...callbackFields(context),
         });
-        let result = await withinBudget(submitting);
+        let result = await resultWithin(submitting, MODAL_ANSWER_BUDGET_MS);
         if (result === "slow") {
           await interaction.deferUpdate();
           result = await submitting;

@@ -4,6 +4,7 @@
 import { type APIModalInteractionResponseCallbackData, ComponentType, TextInputStyle } from "discord.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
+import { resultWithin } from "../deferIfSlow.js";
 import { postSubmittedTask } from "../postTask.js";
 import { interpretSubmitResult } from "../submitOutcome.js";
 import { UserError } from "../userError.js";
@@ -55,10 +56,11 @@ export const openPromptModal: ButtonHandler = {
     const earlier = await context.clicks.get(modalClickKey(decoded.taskId));
     if (earlier) return answerEarlierClick(interaction, earlier, context);
     // The prompt is only a convenience: a slow upstream must not cost the 3-second answer.
-    const modalTask = await Promise.race([
+    const fetched = await resultWithin(
       context.mj.fetchTask(decoded.taskId).catch(() => null),
-      new Promise<null>((resolve) => setTimeout(resolve, 1500, null)),
-    ]);
+      1500,
+    );
+    const modalTask = fetched === "slow" ? null : fetched;
     const finalPrompt = modalTask?.properties.finalPrompt;
     await interaction.showModal(
       buildPromptModal(
