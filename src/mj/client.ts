@@ -1,7 +1,8 @@
 // MjClient: the MJ-proxy HTTP API on an undici keep-alive pool. Knows nothing of Discord.
+import { hash } from "node:crypto";
 import { Pool, errors as undiciErrors } from "undici";
 import { MjAuthError, MjBadResponse, MjInvalidTaskId, MjNotFound, MjUnavailable } from "./errors.js";
-import { parseTask, type SubmitResult, SubmitResultSchema, type Task } from "./schema.js";
+import { parseTask, rawTaskId, type SubmitResult, SubmitResultSchema, type Task } from "./schema.js";
 import { isValidTaskId } from "./taskId.js";
 
 export interface MjClientOptions {
@@ -58,6 +59,20 @@ export interface ShortenRequest {
   state?: string;
 }
 
+/** One task from a poll, parsed only on demand: most polls bring nothing new. */
+export interface PolledTask {
+  readonly id: string;
+  /** Changes whenever anything upstream sent for the task changes. */
+  readonly signature: string;
+  /** The task, or null when upstream sent something that is not one. */
+  parse(): Task | null;
+}
+
+export interface PolledChunk {
+  asked: string[];
+  found: Map<string, PolledTask>;
+}
+
 interface RawResponse {
   status: number;
   text: string;
@@ -98,33 +113,26 @@ export class MjClient {
 
   /** One task. Throws MjNotFound for an unknown id, whichever way the server says it. */
   async fetchTask(id: string): Promise<Task> {
-    const path = `/mj/task/${encodeTaskId(id)}/fetch`;
-    const response = await this.#request("GET", path);
-    // Java proxy: 200 with an empty body; C# proxy: 204.
-    if (isEmptyNotFound(response)) throw new MjNotFound(id);
-    const body = parseJson(response);
-    const task = parseTask(body);
-    if (task && response.status < 300) return task;
-    if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
-    throw new MjBadResponse("the answer is not a task", response.status);
+    const task = parseTask(await this.#fetchTaskBody(id));
+    if (!task) throw new MjBadResponse("the answer is not a task", 200);
+    return task;
   }
 
   /**
-   * Many tasks with as few calls as the server allows: list-by-condition in chunks, or one GET
-   * per id (bounded concurrency) when the server does not have that route. Unknown ids are
-   * simply absent from the result.
+   * What upstream knows of many tasks, with as few calls as the server allows: list-by-condition
+   * in chunks, or one GET per id (bounded concurrency) when the server lacks that route. Yields
+   * one chunk at a time, so a caller works on a thousand tasks, not on all of them at once. Ids of
+   * a chunk that are absent from its `found` are unknown upstream.
    */
-  async fetchTasks(ids: readonly string[]): Promise<Map<string, Task>> {
+  async *pollTasks(ids: readonly string[]): AsyncGenerator<PolledChunk> {
     const unique = [...new Set(ids)];
     for (const id of unique) if (!isValidTaskId(id)) throw new MjInvalidTaskId();
-    const found = new Map<string, Task>();
-    if (unique.length === 0) return found;
-    if (Date.now() >= this.#batchUnsupportedUntil) {
-      const batched = await this.#fetchTasksBatched(unique, found);
-      if (batched) return found;
+    for (let start = 0; start < unique.length; start += this.#listChunkSize) {
+      const asked = unique.slice(start, start + this.#listChunkSize);
+      const found =
+        Date.now() >= this.#batchUnsupportedUntil ? await this.#listByCondition(asked) : undefined;
+      yield { asked, found: found ?? (await this.#fetchOneByOne(asked)) };
     }
-    await this.#fetchTasksOneByOne(unique, found);
-    return found;
   }
 
   /** The seed of a finished task's image. */
@@ -170,41 +178,53 @@ export class MjClient {
     await this.#pool.close();
   }
 
-  /** false when the server lacks the batch route (the caller falls back to single fetches). */
-  async #fetchTasksBatched(ids: string[], found: Map<string, Task>): Promise<boolean> {
-    for (let start = 0; start < ids.length; start += this.#listChunkSize) {
-      const chunk = ids.slice(start, start + this.#listChunkSize);
-      const response = await this.#request("POST", "/mj/task/list-by-condition", { ids: chunk });
-      if (response.status === 404 || response.status === 405) {
-        this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
-        return false;
-      }
-      const body = parseJson(response);
-      if (response.status >= 300 || !Array.isArray(body)) {
-        throw new MjBadResponse("list-by-condition did not answer a list", response.status);
-      }
-      const wanted = new Set(chunk);
-      for (const item of body) {
-        const task = parseTask(item);
-        if (task && wanted.has(task.id)) found.set(task.id, task);
-      }
+  /** undefined when the server lacks the batch route (the caller falls back to single fetches). */
+  async #listByCondition(asked: string[]): Promise<Map<string, PolledTask> | undefined> {
+    const response = await this.#request("POST", "/mj/task/list-by-condition", { ids: asked });
+    if (response.status === 404 || response.status === 405) {
+      this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
+      return undefined;
     }
-    return true;
+    const body = parseJson(response);
+    if (response.status >= 300 || !Array.isArray(body)) {
+      throw new MjBadResponse("list-by-condition did not answer a list", response.status);
+    }
+    const wanted = new Set(asked);
+    const found = new Map<string, PolledTask>();
+    for (const item of body) {
+      const id = rawTaskId(item);
+      if (id !== null && wanted.has(id)) found.set(id, polledTask(id, item));
+    }
+    return found;
   }
 
-  async #fetchTasksOneByOne(ids: string[], found: Map<string, Task>): Promise<void> {
+  async #fetchOneByOne(asked: string[]): Promise<Map<string, PolledTask>> {
+    const found = new Map<string, PolledTask>();
     let next = 0;
     const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        try {
-          found.set(id, await this.fetchTask(id));
-        } catch (error) {
-          if (!(error instanceof MjNotFound)) throw error;
-        }
+      while (next < asked.length) {
+        const id = asked[next++]!;
+        const body = await this.#fetchTaskBody(id).catch((error: unknown) => {
+          if (error instanceof MjNotFound) return undefined;
+          throw error;
+        });
+        if (body !== undefined) found.set(id, polledTask(id, body));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#fallbackConcurrency, ids.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#fallbackConcurrency, asked.length) }, worker));
+    return found;
+  }
+
+  /** The JSON of one task as upstream sent it. */
+  async #fetchTaskBody(id: string): Promise<unknown> {
+    const path = `/mj/task/${encodeTaskId(id)}/fetch`;
+    const response = await this.#request("GET", path);
+    // Java proxy: 200 with an empty body; C# proxy: 204.
+    if (isEmptyNotFound(response)) throw new MjNotFound(id);
+    const body = parseJson(response);
+    if (response.status < 300 && rawTaskId(body) !== null) return body;
+    if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
+    throw new MjBadResponse("the answer is not a task", response.status);
   }
 
   async #submit(route: string, request: object): Promise<SubmitResult> {
@@ -249,6 +269,10 @@ export class MjClient {
 function isEmptyNotFound(response: RawResponse): boolean {
   if (response.status === 204) return true;
   return (response.status === 200 || response.status === 404) && response.text.trim() === "";
+}
+
+function polledTask(id: string, body: unknown): PolledTask {
+  return { id, signature: hash("sha1", JSON.stringify(body), "base64"), parse: () => parseTask(body) };
 }
 
 function encodeTaskId(id: string): string {

@@ -137,6 +137,18 @@ export function parseTask(body: unknown): Task | null {
   return parsed.success ? parsed.data : null;
 }
 
+/**
+ * The id of a task as upstream sent it, read the way TaskSchema reads it; null when `body` is not
+ * a task. Lets a poll match and compare raw tasks without parsing them.
+ */
+export function rawTaskId(body: unknown): string | null {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return null;
+  const id = (body as { id?: unknown }).id;
+  if (typeof id !== "string" && typeof id !== "number") return null;
+  const text = String(id).trim();
+  return text === "" ? null : text;
+}
+
 /** The numeric part of a progress string ("45%" -> 45), or null when there is none. */
 export function progressPercent(task: Pick<Task, "progress">): number | null {
   const match = /(\d+(?:\.\d+)?)/.exec(task.progress);

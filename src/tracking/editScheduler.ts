@@ -1,8 +1,9 @@
-// Sits between the updater and Discord. Per message only the newest payload waits to be sent
-// (a newer one replaces it, never queues behind it); per channel one edit is in flight at a time,
-// so Discord's per-channel bucket is waited out by the REST client while newer states keep
-// replacing older ones here; final states go before progress updates; a global cap bounds the
-// edits in flight. Transient failures are retried with the newest payload.
+// Sits between the updater and Discord. Per message at most one edit waits (a newer request
+// replaces it, never queues behind it), and its payload is only made when its turn comes, so it
+// always shows the newest state and thousands of waiting edits hold no rendered messages. Per
+// channel one edit is in flight at a time and channels whose bucket Discord reported empty are held;
+// final states go before progress updates; edits start evenly spaced under Discord's global limit.
+// Transient failures are retried with a freshly made payload.
 import type { Logger } from "../logger.js";
 import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
 
@@ -21,8 +22,17 @@ export interface MessageEditor {
   readyAt?(channelId: string): number;
 }
 
-/** "superseded": a newer payload for the same message replaced this one before it was sent. */
-export type ScheduledOutcome = EditOutcome | "superseded" | "failed";
+/**
+ * Makes the payload when the edit's turn comes; null when the message already shows it.
+ * Throws only for failures worth retrying.
+ */
+export type PreparePayload = () => Promise<TaskMessagePayload | null>;
+
+/**
+ * "superseded": a newer request for the same message replaced this one before it was sent;
+ * "unchanged": there was nothing to send.
+ */
+export type ScheduledOutcome = EditOutcome | "superseded" | "unchanged" | "failed";
 
 export interface EditSchedulerOptions {
   editor: MessageEditor;
@@ -41,7 +51,7 @@ export interface EditSchedulerOptions {
 
 interface PendingEdit {
   target: MessageTarget;
-  payload: TaskMessagePayload;
+  prepare: PreparePayload;
   final: boolean;
   attempt: number;
   resolve: (outcome: ScheduledOutcome) => void;
@@ -84,14 +94,17 @@ export class EditScheduler {
     return this.#waiting.size + this.#inFlight + this.#retrying;
   }
 
-  /** Queues `payload` for the message; resolves once it was sent, replaced by a newer one, or given up. */
+  /**
+   * Queues an edit of the message, made by `prepare` when its turn comes; resolves once it was sent,
+   * found unneeded, replaced by a newer request, or given up.
+   */
   submit(
     target: MessageTarget,
-    payload: TaskMessagePayload,
+    prepare: PreparePayload,
     options: { final: boolean },
   ): Promise<ScheduledOutcome> {
     return new Promise((resolve) => {
-      this.#enqueue({ target, payload, final: options.final, attempt: 0, resolve });
+      this.#enqueue({ target, prepare, final: options.final, attempt: 0, resolve });
       this.#pump();
     });
   }
@@ -161,7 +174,8 @@ export class EditScheduler {
         this.#sleep(channelId, readyAt - now);
         continue;
       }
-      this.#nextStartAt = Math.max(now, this.#nextStartAt) + spacing;
+      const slot = Math.max(now, this.#nextStartAt);
+      this.#nextStartAt = slot + spacing;
       const channel = this.#channels.get(channelId);
       const messageId = channel ? (takeFirst(channel.finals) ?? takeFirst(channel.others)) : undefined;
       const edit = messageId ? this.#waiting.get(messageId) : undefined;
@@ -169,7 +183,7 @@ export class EditScheduler {
       this.#waiting.delete(messageId);
       channel.busy = true;
       this.#inFlight += 1;
-      void this.#send(edit).finally(() => {
+      void this.#send(edit, slot).finally(() => {
         this.#inFlight -= 1;
         channel.busy = false;
         if ((channel.finals.size > 0 || channel.others.size > 0) && !this.#sleeping.has(channelId)) {
@@ -181,9 +195,16 @@ export class EditScheduler {
     }
   }
 
-  async #send(edit: PendingEdit): Promise<void> {
+  /** Makes and sends one edit; `slot` is the start time it was given, handed back when unused. */
+  async #send(edit: PendingEdit, slot: number): Promise<void> {
     try {
-      edit.resolve(await this.#options.editor.edit(edit.target, edit.payload));
+      const payload = await edit.prepare();
+      if (payload === null) {
+        if (this.#nextStartAt === slot + 1000 / this.#options.maxPerSecond) this.#nextStartAt = slot;
+        edit.resolve("unchanged");
+        return;
+      }
+      edit.resolve(await this.#options.editor.edit(edit.target, payload));
     } catch (error) {
       const delay = this.#options.retryDelaysMs[edit.attempt];
       if (delay === undefined) {

@@ -1,16 +1,16 @@
 // The polling loop: every POLL_INTERVAL_MS, asks upstream for every due task in as few calls as
-// the API allows and hands each result to the updater. Ticks never overlap; errors back off.
+// the API allows and hands what changed to the updater, one chunk at a time. Ticks never overlap;
+// errors back off.
 import type { Logger } from "../logger.js";
-import type { MjClient } from "../mj/client.js";
+import type { MjClient, PolledChunk, PolledTask } from "../mj/client.js";
 import { MjError } from "../mj/errors.js";
-import type { Task } from "../mj/schema.js";
 import type { TaskRegistry } from "./registry.js";
 import { isQueuedStatus, type TaskUpdater } from "./updater.js";
 
 export interface PollerOptions {
   registry: TaskRegistry;
   updater: TaskUpdater;
-  mj: Pick<MjClient, "fetchTasks">;
+  mj: Pick<MjClient, "pollTasks">;
   logger: Logger;
   intervalMs: number;
   now?: () => number;
@@ -27,6 +27,8 @@ export class Poller {
   readonly #options: PollerOptions;
   readonly #now: () => number;
   readonly #nextPollAt = new Map<string, number>();
+  /** Signature of the upstream state last handed to the updater, per task. */
+  readonly #lastSignature = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
@@ -62,29 +64,55 @@ export class Poller {
     this.#forgetUntracked();
     if (due.length === 0) return;
 
-    let found: Map<string, Task>;
+    const unanswered = new Set(due);
     try {
-      found = await mj.fetchTasks(due);
+      for await (const chunk of mj.pollTasks(due)) {
+        await this.#apply(chunk);
+        for (const taskId of chunk.asked) unanswered.delete(taskId);
+      }
     } catch (error) {
       this.#consecutiveFailures += 1;
       const level = error instanceof MjError ? "warn" : "error";
-      logger[level]({ err: error, tasks: due.length }, "polling the MJ API failed; backing off");
-      await Promise.allSettled(due.map((taskId) => updater.onUpstreamError(taskId)));
+      logger[level]({ err: error, tasks: unanswered.size }, "polling the MJ API failed; backing off");
+      await Promise.allSettled([...unanswered].map((taskId) => updater.onUpstreamError(taskId)));
       return;
     }
     this.#consecutiveFailures = 0;
-    const results = await Promise.allSettled(
-      due.map((taskId) => {
-        const task = found.get(taskId);
-        return task ? updater.onTaskUpdate(task) : updater.onTaskMissing(taskId);
-      }),
-    );
+  }
+
+  /** Hands one chunk's news to the updater; tasks upstream sent unchanged are not even parsed. */
+  async #apply({ asked, found }: PolledChunk): Promise<void> {
+    const { registry, updater, logger } = this.#options;
+    const updates: Promise<void>[] = [];
+    const handed: { taskId: string; signature: string | undefined }[] = [];
+    for (const taskId of asked) {
+      const polled = found.get(taskId);
+      if (polled && !this.#isNews(polled)) continue;
+      const task = polled?.parse() ?? null;
+      handed.push({ taskId, signature: task ? polled?.signature : undefined });
+      updates.push(task ? updater.onTaskUpdate(task) : updater.onTaskMissing(taskId));
+    }
+    const results = await Promise.allSettled(updates);
     for (const [index, result] of results.entries()) {
-      if (result.status === "rejected")
-        logger.error({ err: result.reason, taskId: due[index] }, "update failed");
+      const { taskId, signature } = handed[index]!;
+      if (result.status === "rejected") {
+        logger.error({ err: result.reason, taskId }, "update failed");
+        this.#lastSignature.delete(taskId);
+      } else if (signature === undefined) this.#lastSignature.delete(taskId);
+      else this.#lastSignature.set(taskId, signature);
     }
     const after = this.#now();
-    for (const taskId of due) this.#nextPollAt.set(taskId, after + this.#intervalFor(taskId));
+    for (const taskId of asked) this.#nextPollAt.set(taskId, after + this.#intervalFor(taskId));
+  }
+
+  /**
+   * False when upstream sent exactly what the updater already applied and the record waits for
+   * nothing (no failures to clear, no final edit to send again).
+   */
+  #isNews(polled: PolledTask): boolean {
+    if (this.#lastSignature.get(polled.id) !== polled.signature) return true;
+    const record = this.#options.registry.peek(polled.id);
+    return !record || record.failures > 0 || (record.finishing ?? null) !== null;
   }
 
   #intervalFor(taskId: string): number {
@@ -102,7 +130,9 @@ export class Poller {
   #forgetUntracked(): void {
     if (this.#nextPollAt.size <= this.#options.registry.activeCount) return;
     for (const taskId of this.#nextPollAt.keys()) {
-      if (!this.#options.registry.peek(taskId)) this.#nextPollAt.delete(taskId);
+      if (this.#options.registry.peek(taskId)) continue;
+      this.#nextPollAt.delete(taskId);
+      this.#lastSignature.delete(taskId);
     }
   }
 

@@ -2,7 +2,7 @@
 // The poller and the webhook both end here; neither talks to Discord directly.
 import type { Logger } from "../logger.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
-import { renderTaskMessage } from "../render/renderTaskMessage.js";
+import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
 import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
 import type { TrackedMessage, TrackedTask } from "./store.js";
@@ -50,8 +50,9 @@ export class TaskUpdater {
   readonly #maxAgeMs: number;
   readonly #now: () => number;
   readonly #pushedAt = new Map<string, number>();
-  /** Fingerprint last handed to the scheduler per message, until Discord confirms it. */
-  readonly #requested = new Map<string, string>();
+  /** Per message, the newest edit request not yet settled. */
+  readonly #waiting = new Map<string, number>();
+  #requests = 0;
 
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
@@ -191,63 +192,93 @@ export class TaskUpdater {
   }
 
   /**
-   * Renders `next` for each message and hands changed payloads to the scheduler. A record asked to
-   * stop (`next.stopped`) keeps being tracked, as `finishing`, until Discord confirmed its last
-   * edits, so a final state is never lost to a failed edit or a restart.
+   * Applies `next` and asks the scheduler to edit each message; the payload is rendered only when
+   * the message's turn comes, from the newest state then. A record asked to stop (`next.stopped`)
+   * keeps being tracked, as `finishing`, until Discord confirmed its last edits, so a final state
+   * is never lost to a failed edit or a restart.
    */
   async #publish(previous: TrackedTask, next: TrackedTask): Promise<void> {
     const finishing = next.stopped;
-    for (const message of next.messages) {
-      const rendered = renderTaskMessage(next.lastTask, {
-        notice: next.notice ?? undefined,
-        requesterId: message.requesterId ?? undefined,
-      });
-      if (rendered.fingerprint === (this.#requested.get(message.messageId) ?? message.fingerprint)) continue;
-      await this.#registry.store.saveButtons(rendered.storedButtons);
-      const { fingerprint } = rendered;
-      const { taskId } = next;
-      this.#requested.set(message.messageId, fingerprint);
-      const target = { channelId: message.channelId, messageId: message.messageId };
-      // The callback keeps only ids and the fingerprint alive, not the record or the payload:
-      // thousands of edits can wait for Discord at once.
-      void this.#edits
-        .submit(target, rendered.payload, { final: finishing !== null })
-        .then((outcome) => this.#settle(taskId, target, fingerprint, outcome))
-        .catch((error: unknown) =>
-          this.#logger.error({ err: error, taskId, ...target }, "could not record an edit"),
-        );
-    }
+    // A finishing record always asks again: its last edit may have been given up.
+    const asks = finishing !== null || previous.lastTask !== next.lastTask || previous.notice !== next.notice;
+    const requests = asks ? next.messages.map((message) => this.#markWaiting(message)) : [];
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
     if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
-    if (changedEnoughToSave(previous, record)) await this.#registry.save(record);
-    else this.#registry.remember(record);
+    // The record goes to the registry first: the scheduler may render from it at once.
+    const saved = changedEnoughToSave(previous, record) ? this.#registry.save(record) : undefined;
+    if (!saved) this.#registry.remember(record);
+    for (const [index, message] of next.messages.entries()) {
+      const request = requests[index];
+      if (request !== undefined) this.#requestEdit(record.taskId, message, request, finishing !== null);
+    }
+    await saved;
   }
 
-  /** Discord answered (or the scheduler gave up) for one edit of `taskId`'s message. */
+  #markWaiting(message: TrackedMessage): number {
+    const request = ++this.#requests;
+    this.#waiting.set(message.messageId, request);
+    return request;
+  }
+
+  #requestEdit(taskId: string, message: TrackedMessage, request: number, final: boolean): void {
+    const target = { channelId: message.channelId, messageId: message.messageId };
+    let sent: string | undefined;
+    const prepare = async () => {
+      const rendered = await this.#render(taskId, target.messageId);
+      sent = rendered?.fingerprint;
+      return rendered?.payload ?? null;
+    };
+    // The callback keeps only ids alive, not the record or a payload: thousands of edits can wait
+    // for Discord at once.
+    void this.#edits
+      .submit(target, prepare, { final })
+      .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, taskId, ...target }, "could not record an edit"),
+      );
+  }
+
+  /** The message as it should look now; null when it already does (or is no longer tracked). */
+  async #render(taskId: string, messageId: string): Promise<RenderedTaskMessage | null> {
+    const record = this.#registry.peek(taskId);
+    const message = record?.messages.find((m) => m.messageId === messageId);
+    if (!record || !message) return null;
+    const rendered = renderTaskMessage(record.lastTask, {
+      notice: record.notice ?? undefined,
+      requesterId: message.requesterId ?? undefined,
+    });
+    if (rendered.fingerprint === message.fingerprint) return null;
+    await this.#registry.store.saveButtons(rendered.storedButtons);
+    return rendered;
+  }
+
+  /** Discord answered (or the scheduler gave up) for one edit request of `taskId`'s message. */
   #settle(
     taskId: string,
     target: MessageTarget,
-    fingerprint: string,
+    request: number,
+    fingerprint: string | undefined,
     outcome: ScheduledOutcome,
   ): Promise<void> {
     if (outcome === "superseded") return Promise.resolve();
     return this.#registry.withLock(taskId, async () => {
-      const latest = this.#requested.get(target.messageId) === fingerprint;
-      if (latest) this.#requested.delete(target.messageId);
+      if (this.#waiting.get(target.messageId) === request) this.#waiting.delete(target.messageId);
       const record = await this.#registry.find(taskId);
       if (!record || record.stopped !== null) return;
       let messages = record.messages;
       if (outcome === "gone") {
         this.#logger.info({ taskId, ...target }, "message is gone; stopped updating it");
         messages = messages.filter((message) => message.messageId !== target.messageId);
-      } else if (outcome === "edited") {
+      } else if (outcome === "edited" && fingerprint !== undefined) {
         messages = messages.map((message) =>
           message.messageId === target.messageId ? { ...message, fingerprint } : message,
         );
-      } else {
+      } else if (outcome === "failed") {
         this.#logger.warn({ taskId, ...target }, "edit not delivered; it is sent again with the next update");
       }
-      const next = this.#stopIfSettled({ ...record, messages });
+      // A final state Discord never took keeps the record finishing: the next poll sends it again.
+      const next =
+        outcome === "failed" ? { ...record, messages } : this.#stopIfSettled({ ...record, messages });
       // Confirmed fingerprints alone are kept in memory: after a restart they cost one redundant edit.
       if (next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
         await this.#registry.save(next);
@@ -262,7 +293,7 @@ export class TaskUpdater {
     const finishing = record.finishing ?? null;
     if (record.messages.length === 0) return { ...record, stopped: finishing ?? "no-messages" };
     if (finishing === null) return record;
-    const waiting = record.messages.some((message) => this.#requested.has(message.messageId));
+    const waiting = record.messages.some((message) => this.#waiting.has(message.messageId));
     return waiting ? record : { ...record, stopped: finishing };
   }
 }

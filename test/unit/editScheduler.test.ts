@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
-import { EditScheduler, type MessageEditor, type MessageTarget } from "../../src/tracking/editScheduler.js";
+import {
+  EditScheduler,
+  type MessageEditor,
+  type MessageTarget,
+  type PreparePayload,
+} from "../../src/tracking/editScheduler.js";
 
 const logger = createLogger({ level: "silent", secrets: [] });
 
-function payload(text: string): TaskMessagePayload {
-  return { content: text, embeds: [], components: [], allowedMentions: { parse: [] } };
+function payload(text: string): PreparePayload {
+  return async () => ({ content: text, embeds: [], components: [], allowedMentions: { parse: [] } });
 }
 
 /** An editor whose calls wait until the test releases them, recording what was sent. */
@@ -63,6 +68,34 @@ describe("EditScheduler", () => {
     gate.release();
     expect(await third).toBe("edited");
     expect(gate.sent.map((s) => s.content)).toEqual(["10%", "30%"]);
+  });
+
+  it("makes each payload only when its turn comes, and sends nothing when the message already shows it", async () => {
+    const gate = gatedEditor();
+    const scheduler = new EditScheduler({ editor: gate.editor, logger });
+    const target = { channelId: "c", messageId: "m" };
+    const made: string[] = [];
+    const counted =
+      (text: string | null): PreparePayload =>
+      async () => {
+        made.push(text ?? "(nothing)");
+        return text === null
+          ? null
+          : { content: text, embeds: [], components: [], allowedMentions: { parse: [] } };
+      };
+    const first = scheduler.submit(target, counted("10%"), { final: false });
+    const second = scheduler.submit(target, counted("20%"), { final: false });
+    const third = scheduler.submit(target, counted(null), { final: false });
+    await expect.poll(() => gate.waiting).toBe(1);
+    gate.release();
+    expect(await first).toBe("edited");
+    expect(await second).toBe("superseded");
+    expect(await third).toBe("unchanged");
+    // The replaced request was never made; the unneeded one reached no editor.
+    expect(made).toEqual(["10%", "(nothing)"]);
+    expect(gate.sent.map((s) => s.content)).toEqual(["10%"]);
+    await scheduler.drain(1000);
+    expect(scheduler.backlog).toBe(0);
   });
 
   it("keeps one edit in flight per channel and sends final states first", async () => {

@@ -1,6 +1,6 @@
 // The real MjClient against the fake MJ proxy on loopback.
 import { afterEach, describe, expect, it } from "vitest";
-import { MjClient } from "../../src/mj/client.js";
+import { MjClient, type PolledChunk } from "../../src/mj/client.js";
 import {
   MjAuthError,
   MjBadResponse,
@@ -33,6 +33,12 @@ async function setup(
   });
   open.push({ fake, client });
   return { fake, client };
+}
+
+async function pollAll(client: MjClient, ids: string[]): Promise<PolledChunk[]> {
+  const chunks: PolledChunk[] = [];
+  for await (const chunk of client.pollTasks(ids)) chunks.push(chunk);
+  return chunks;
 }
 
 const taskFixtures = [
@@ -113,26 +119,43 @@ describe("MjClient against a fake MJ proxy", () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it("fetches many tasks in chunks of at most 1,000 ids, whatever order upstream answers in", async () => {
+  it("polls many tasks in chunks of at most 1,000 ids, whatever order upstream answers in", async () => {
     const { fake, client } = await setup();
     const ids = Array.from({ length: 2500 }, (_, i) => `17320${String(i).padStart(11, "0")}`);
     for (const id of ids.slice(0, 2400)) fake.addTask({ id, status: "IN_PROGRESS", progress: "10%" });
-    const found = await client.fetchTasks(ids);
-    expect(found.size).toBe(2400);
-    expect(found.get(ids[5]!)?.progress).toBe("10%");
+    const chunks = await pollAll(client, ids);
+    expect(chunks.map((chunk) => chunk.asked.length)).toEqual([1000, 1000, 500]);
+    expect(chunks.map((chunk) => chunk.found.size)).toEqual([1000, 1000, 400]);
+    expect(chunks[0]?.found.get(ids[5]!)?.parse()?.progress).toBe("10%");
     const batches = fake.requestsTo("/mj/task/list-by-condition");
     expect(batches.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([1000, 1000, 500]);
+  });
+
+  it("signs each polled task so that only a change upstream changes the signature", async () => {
+    const { fake, client } = await setup();
+    const ids = ["1732000000000001", "1732000000000002"];
+    for (const id of ids) fake.addTask({ id, status: "IN_PROGRESS", progress: "10%" });
+    const signatures = async () =>
+      (await pollAll(client, ids)).flatMap((chunk) => ids.map((id) => chunk.found.get(id)?.signature));
+    const first = await signatures();
+    expect(first.every((signature) => typeof signature === "string" && signature.length > 0)).toBe(true);
+    expect(await signatures()).toEqual(first);
+    fake.setTask(ids[1]!, { progress: "20%" });
+    const second = await signatures();
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
   });
 
   it("falls back to one GET per task when the batch route is missing", async () => {
     const { fake, client } = await setup({ listByCondition: false });
     const ids = ["1732000000000001", "1732000000000002", "1732000000000003"];
     for (const id of ids) fake.addTask({ id, status: "SUCCESS" });
-    const found = await client.fetchTasks([...ids, "1732000000000009"]);
-    expect([...found.keys()].sort()).toEqual(ids);
+    const [chunk] = await pollAll(client, [...ids, "1732000000000009"]);
+    expect([...(chunk?.found.keys() ?? [])].sort()).toEqual(ids);
+    expect(chunk?.found.get(ids[0]!)?.parse()?.status).toBe("SUCCESS");
     expect(fake.requestsTo(/\/fetch$/)).toHaveLength(4);
     // The missing route is remembered: the next call goes straight to single fetches.
-    await client.fetchTasks(ids);
+    await pollAll(client, ids);
     expect(fake.requestsTo("/mj/task/list-by-condition")).toHaveLength(1);
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isFinalStatus, parseTask, progressPercent, SubmitResultSchema } from "../../src/mj/schema.js";
+import {
+  isFinalStatus,
+  parseTask,
+  progressPercent,
+  rawTaskId,
+  SubmitResultSchema,
+} from "../../src/mj/schema.js";
 import { fixtureNames, readFixture } from "../support/fixtures.js";
 
 const taskFixtures = fixtureNames().filter(
@@ -27,6 +33,24 @@ describe("Task schema", () => {
     expect(parseTask(null)).toBeNull();
     expect(parseTask("")).toBeNull();
     expect(parseTask([])).toBeNull();
+  });
+
+  it("reads a raw task's id exactly as the schema does, without parsing the rest", () => {
+    const bodies: unknown[] = [
+      ...readFixture<unknown[]>("list-by-condition.json"),
+      readFixture("imagine-success.json"),
+      readFixture("fetch-unknown-aggregator.json"),
+      { id: 1732000000000001, status: "SUCCESS" },
+      { id: "  1732000000000002 " },
+      { id: "   " },
+      { id: null },
+      { id: true },
+      [{ id: "1732000000000003" }],
+      null,
+      "1732000000000004",
+    ];
+    for (const body of bodies) expect(rawTaskId(body)).toBe(parseTask(body)?.id ?? null);
+    expect(rawTaskId({ id: 1732000000000001 })).toBe("1732000000000001");
   });
 
   it("treats new-api's empty status as submitted and its 0 timestamps as not yet", () => {

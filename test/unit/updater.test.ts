@@ -1,0 +1,114 @@
+// The updater with the real registry, store and edit scheduler; only Discord is replaced, by an
+// in-memory editor that can refuse edits.
+import { afterEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import type { Task } from "../../src/mj/schema.js";
+import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
+import { renderTaskMessage } from "../../src/render/renderTaskMessage.js";
+import { EditScheduler, type MessageEditor, type MessageTarget } from "../../src/tracking/editScheduler.js";
+import { TaskRegistry } from "../../src/tracking/registry.js";
+import { TrackingStore } from "../../src/tracking/store.js";
+import { TaskUpdater } from "../../src/tracking/updater.js";
+import { taskFixture } from "../support/fixtures.js";
+import { temporaryStoreUrl } from "../support/storeUrl.js";
+
+const logger = createLogger({ level: "silent", secrets: [] });
+const TASK_ID = "1732012345678901";
+const target = { channelId: "200000000000000001", messageId: "300000000000000001" };
+
+/** Records what reaches "Discord"; refuses edits while `refusing` is above zero. */
+class MemoryEditor implements MessageEditor {
+  readonly sent: { target: MessageTarget; description: string }[] = [];
+  refusing = 0;
+  #gate: Promise<void> | undefined;
+  #open: (() => void) | undefined;
+
+  /** Holds every edit until release(). */
+  hold(): void {
+    this.#gate = new Promise((resolve) => {
+      this.#open = resolve;
+    });
+  }
+
+  release(): void {
+    this.#open?.();
+    this.#gate = undefined;
+  }
+
+  async edit(to: MessageTarget, payload: TaskMessagePayload) {
+    await this.#gate;
+    if (this.refusing > 0) {
+      this.refusing -= 1;
+      throw new Error("HTTP 503");
+    }
+    this.sent.push({ target: to, description: payload.embeds[0]?.description ?? "" });
+    return "edited" as const;
+  }
+}
+
+const open: TrackingStore[] = [];
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.close();
+});
+
+async function setup() {
+  const store = await TrackingStore.open(temporaryStoreUrl());
+  open.push(store);
+  const registry = new TaskRegistry(store);
+  const editor = new MemoryEditor();
+  const edits = new EditScheduler({ editor, logger, retryDelaysMs: [] });
+  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000 });
+  const task = taskFixture("imagine-in-progress.json", { id: TASK_ID, progress: "10%" });
+  await updater.attach(task, {
+    ...target,
+    guildId: null,
+    requesterId: null,
+    fingerprint: renderTaskMessage(task).fingerprint,
+    createdAt: Date.now(),
+  });
+  return { registry, editor, edits, updater };
+}
+
+function state(name: string, patch: Record<string, unknown> = {}): Task {
+  return taskFixture(name, { id: TASK_ID, ...patch });
+}
+
+describe("TaskUpdater", () => {
+  it("sends nothing for a state the message already shows", async () => {
+    const { editor, edits, updater } = await setup();
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "10%" }));
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "10%" }));
+    await edits.drain(1000);
+    expect(editor.sent).toEqual([]);
+  });
+
+  it("renders a waiting edit from the newest state when its turn comes", async () => {
+    const { editor, edits, updater } = await setup();
+    editor.hold();
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "20%" }));
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "30%" }));
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "40%" }));
+    editor.release();
+    await edits.drain(1000);
+    // 20% was on its way before the others came; 30% was never rendered, 40% went next.
+    expect(editor.sent.map((s) => /\d+%/.exec(s.description)?.[0])).toEqual(["20%", "40%"]);
+  });
+
+  it("keeps sending a final state Discord refused, and stops tracking once it is delivered", async () => {
+    const { registry, editor, edits, updater } = await setup();
+    editor.refusing = 1;
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    await edits.drain(1000);
+    await registry.drain();
+    expect(editor.sent).toEqual([]);
+    expect(registry.peek(TASK_ID)?.finishing).toBe("final");
+
+    // The same final state again (the next poll): sent now, and tracking stops.
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    await edits.drain(1000);
+    await registry.drain();
+    expect(editor.sent).toHaveLength(1);
+    expect(registry.peek(TASK_ID)).toBeUndefined();
+    expect((await registry.store.getTask(TASK_ID))?.stopped).toBe("final");
+  });
+});
