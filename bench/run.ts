@@ -6,7 +6,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REST, Routes } from "discord.js";
 import { RestMessageEditor } from "../src/discord/messageEditor.js";
@@ -161,7 +161,37 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const port = await webhook.start();
   const notifyHook = callbacks ? hookUrl(`http://127.0.0.1:${port}`, await botHookSecret(store)) : undefined;
 
-  const seeded = await fakes.call<{ taskId: string; channelId: string; messageId: string; task: unknown }[]>({
+  await attachSeeded(fakes, updater, n, notifyHook);
+  const run = await measured(async () => {
+    poller.start();
+    return waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
+  });
+  await poller.stop();
+  await edits.drain(5000);
+  const report = await fakes.call<Report>({ cmd: "report" });
+  await webhook.stop();
+  await mj.close();
+  await store.close();
+  await fakes.call({ cmd: "stop" });
+  fakes.kill();
+  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks, tickCpuMs);
+}
+
+interface SeededTask {
+  taskId: string;
+  channelId: string;
+  messageId: string;
+  task: unknown;
+}
+
+/** Has the fakes post N messages and tracks them; the seed data is not kept (its memory is not the tracker's). */
+async function attachSeeded(
+  fakes: Fakes,
+  updater: TaskUpdater,
+  n: number,
+  notifyHook?: string,
+): Promise<void> {
+  const seeded = await fakes.call<SeededTask[]>({
     cmd: "seed",
     count: n,
     channels: CHANNELS,
@@ -179,19 +209,6 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
       createdAt: Date.now(),
     });
   }
-  const run = await measured(async () => {
-    poller.start();
-    return waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
-  });
-  await poller.stop();
-  await edits.drain(5000);
-  const report = await fakes.call<Report>({ cmd: "report" });
-  await webhook.stop();
-  await mj.close();
-  await store.close();
-  await fakes.call({ cmd: "stop" });
-  fakes.kill();
-  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks, tickCpuMs);
 }
 
 interface Report {
@@ -241,12 +258,9 @@ async function runNaive(n: number): Promise<Result> {
   });
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
-  const seeded = await fakes.call<{ taskId: string; channelId: string; messageId: string }[]>({
-    cmd: "seed",
-    count: n,
-    channels: CHANNELS,
-    stepMs: STEP_MS,
-  });
+  const seeded = (
+    await fakes.call<SeededTask[]>({ cmd: "seed", count: n, channels: CHANNELS, stepMs: STEP_MS })
+  ).map(({ taskId, channelId, messageId }) => ({ taskId, channelId, messageId }));
   let ticks = 0;
   let tickCpuMs = 0;
   let stopped = false;
@@ -361,6 +375,9 @@ Ratios:
 ${ratios(results)}
 `;
 const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
-writeFileSync(fileURLToPath(new URL(`./${output}`, import.meta.url)), markdown);
-process.stdout.write(`\n${table(results)}\n\n${ratios(results)}\n\nWritten to bench/${output}\n`);
+const written = resolvePath(fileURLToPath(new URL(".", import.meta.url)), output);
+writeFileSync(written, markdown);
+process.stdout.write(
+  `\n${table(results)}\n\n${ratios(results)}\n\nWritten to ${relative(process.cwd(), written)}\n`,
+);
 process.exit(0);

@@ -2,6 +2,7 @@
 import { hash } from "node:crypto";
 import { Pool, errors as undiciErrors } from "undici";
 import { MjAuthError, MjBadResponse, MjInvalidTaskId, MjNotFound, MjUnavailable } from "./errors.js";
+import { splitJsonArray } from "./jsonArray.js";
 import { parseTask, rawTaskId, type SubmitResult, SubmitResultSchema, type Task } from "./schema.js";
 import { isValidTaskId } from "./taskId.js";
 
@@ -61,16 +62,16 @@ export interface ShortenRequest {
 
 /** One task from a poll, parsed only on demand: most polls bring nothing new. */
 export interface PolledTask {
-  readonly id: string;
-  /** Changes whenever anything upstream sent for the task changes. */
+  /** A hash of the task's JSON as upstream sent it: equal signatures, equal tasks. */
   readonly signature: string;
   /** The task, or null when upstream sent something that is not one. */
   parse(): Task | null;
 }
 
+/** What upstream answered for `asked`: ids of `asked` that no task carries are unknown upstream. */
 export interface PolledChunk {
   asked: string[];
-  found: Map<string, PolledTask>;
+  tasks: PolledTask[];
 }
 
 interface RawResponse {
@@ -113,7 +114,7 @@ export class MjClient {
 
   /** One task. Throws MjNotFound for an unknown id, whichever way the server says it. */
   async fetchTask(id: string): Promise<Task> {
-    const task = parseTask(await this.#fetchTaskBody(id));
+    const task = parseTask((await this.#fetchTaskBody(id)).body);
     if (!task) throw new MjBadResponse("the answer is not a task", 200);
     return task;
   }
@@ -121,17 +122,17 @@ export class MjClient {
   /**
    * What upstream knows of many tasks, with as few calls as the server allows: list-by-condition
    * in chunks, or one GET per id (bounded concurrency) when the server lacks that route. Yields
-   * one chunk at a time, so a caller works on a thousand tasks, not on all of them at once. Ids of
-   * a chunk that are absent from its `found` are unknown upstream.
+   * one chunk at a time, so a caller works on a thousand tasks, not on all of them at once. The
+   * answer may hold tasks that were not asked for; the caller matches them by id.
    */
   async *pollTasks(ids: readonly string[]): AsyncGenerator<PolledChunk> {
     const unique = [...new Set(ids)];
     for (const id of unique) if (!isValidTaskId(id)) throw new MjInvalidTaskId();
     for (let start = 0; start < unique.length; start += this.#listChunkSize) {
       const asked = unique.slice(start, start + this.#listChunkSize);
-      const found =
+      const tasks =
         Date.now() >= this.#batchUnsupportedUntil ? await this.#listByCondition(asked) : undefined;
-      yield { asked, found: found ?? (await this.#fetchOneByOne(asked)) };
+      yield { asked, tasks: tasks ?? (await this.#fetchOneByOne(asked)) };
     }
   }
 
@@ -179,50 +180,43 @@ export class MjClient {
   }
 
   /** undefined when the server lacks the batch route (the caller falls back to single fetches). */
-  async #listByCondition(asked: string[]): Promise<Map<string, PolledTask> | undefined> {
+  async #listByCondition(asked: string[]): Promise<PolledTask[] | undefined> {
     const response = await this.#request("POST", "/mj/task/list-by-condition", { ids: asked });
     if (response.status === 404 || response.status === 405) {
       this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
       return undefined;
     }
-    const body = parseJson(response);
-    if (response.status >= 300 || !Array.isArray(body)) {
-      throw new MjBadResponse("list-by-condition did not answer a list", response.status);
-    }
-    const wanted = new Set(asked);
-    const found = new Map<string, PolledTask>();
-    for (const item of body) {
-      const id = rawTaskId(item);
-      if (id !== null && wanted.has(id)) found.set(id, polledTask(id, item));
-    }
-    return found;
+    // Split, not parsed: only the tasks whose text changed since the last poll get parsed.
+    const elements = response.status < 300 ? splitJsonArray(response.text) : null;
+    if (!elements) throw new MjBadResponse("list-by-condition did not answer a list", response.status);
+    return elements.map((text) => polledTask(text, () => parseTaskText(text)));
   }
 
-  async #fetchOneByOne(asked: string[]): Promise<Map<string, PolledTask>> {
-    const found = new Map<string, PolledTask>();
+  async #fetchOneByOne(asked: string[]): Promise<PolledTask[]> {
+    const found: PolledTask[] = [];
     let next = 0;
     const worker = async () => {
       while (next < asked.length) {
         const id = asked[next++]!;
-        const body = await this.#fetchTaskBody(id).catch((error: unknown) => {
+        const answer = await this.#fetchTaskBody(id).catch((error: unknown) => {
           if (error instanceof MjNotFound) return undefined;
           throw error;
         });
-        if (body !== undefined) found.set(id, polledTask(id, body));
+        if (answer) found.push(polledTask(answer.text, () => parseTask(answer.body)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#fallbackConcurrency, asked.length) }, worker));
     return found;
   }
 
-  /** The JSON of one task as upstream sent it. */
-  async #fetchTaskBody(id: string): Promise<unknown> {
+  /** One task as upstream sent it: its JSON text and the parsed body. */
+  async #fetchTaskBody(id: string): Promise<{ text: string; body: unknown }> {
     const path = `/mj/task/${encodeTaskId(id)}/fetch`;
     const response = await this.#request("GET", path);
     // Java proxy: 200 with an empty body; C# proxy: 204.
     if (isEmptyNotFound(response)) throw new MjNotFound(id);
     const body = parseJson(response);
-    if (response.status < 300 && rawTaskId(body) !== null) return body;
+    if (response.status < 300 && rawTaskId(body) !== null) return { text: response.text, body };
     if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
     throw new MjBadResponse("the answer is not a task", response.status);
   }
@@ -271,8 +265,16 @@ function isEmptyNotFound(response: RawResponse): boolean {
   return (response.status === 200 || response.status === 404) && response.text.trim() === "";
 }
 
-function polledTask(id: string, body: unknown): PolledTask {
-  return { id, signature: hash("sha1", JSON.stringify(body), "base64"), parse: () => parseTask(body) };
+function polledTask(text: string, parse: () => Task | null): PolledTask {
+  return { signature: hash("sha1", text, "base64"), parse };
+}
+
+function parseTaskText(text: string): Task | null {
+  try {
+    return parseTask(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }
 
 function encodeTaskId(id: string): string {

@@ -2,7 +2,7 @@
 // the API allows and hands what changed to the updater, one chunk at a time. Ticks never overlap;
 // errors back off.
 import type { Logger } from "../logger.js";
-import type { MjClient, PolledChunk, PolledTask } from "../mj/client.js";
+import type { MjClient, PolledChunk } from "../mj/client.js";
 import { MjError } from "../mj/errors.js";
 import type { TaskRegistry } from "./registry.js";
 import { isQueuedStatus, type TaskUpdater } from "./updater.js";
@@ -27,8 +27,9 @@ export class Poller {
   readonly #options: PollerOptions;
   readonly #now: () => number;
   readonly #nextPollAt = new Map<string, number>();
-  /** Signature of the upstream state last handed to the updater, per task. */
-  readonly #lastSignature = new Map<string, string>();
+  /** Signature of the upstream state the updater applied last, per task, and the other way round. */
+  readonly #signatureOf = new Map<string, string>();
+  readonly #taskWithSignature = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
@@ -80,39 +81,63 @@ export class Poller {
     this.#consecutiveFailures = 0;
   }
 
-  /** Hands one chunk's news to the updater; tasks upstream sent unchanged are not even parsed. */
-  async #apply({ asked, found }: PolledChunk): Promise<void> {
-    const { registry, updater, logger } = this.#options;
-    const updates: Promise<void>[] = [];
+  /**
+   * Hands one chunk's news to the updater. A task whose JSON upstream sent exactly as last time is
+   * recognised by its signature alone, never parsed: that is most tasks on most ticks.
+   */
+  async #apply({ asked, tasks }: PolledChunk): Promise<void> {
+    const { updater, logger } = this.#options;
+    const wanted = new Set(asked);
+    const answered = new Set<string>();
     const handed: { taskId: string; signature: string | undefined }[] = [];
+    const updates: Promise<void>[] = [];
+    for (const polled of tasks) {
+      const known = this.#taskWithSignature.get(polled.signature);
+      if (known !== undefined && wanted.has(known)) {
+        if (answered.has(known)) continue;
+        answered.add(known);
+        if (!this.#waitsForNews(known)) continue;
+      }
+      const task = polled.parse();
+      if (!task || !wanted.has(task.id)) continue;
+      if (task.id !== known) {
+        if (answered.has(task.id)) continue;
+        answered.add(task.id);
+      }
+      handed.push({ taskId: task.id, signature: polled.signature });
+      updates.push(updater.onTaskUpdate(task));
+    }
     for (const taskId of asked) {
-      const polled = found.get(taskId);
-      if (polled && !this.#isNews(polled)) continue;
-      const task = polled?.parse() ?? null;
-      handed.push({ taskId, signature: task ? polled?.signature : undefined });
-      updates.push(task ? updater.onTaskUpdate(task) : updater.onTaskMissing(taskId));
+      if (answered.has(taskId)) continue;
+      handed.push({ taskId, signature: undefined });
+      updates.push(updater.onTaskMissing(taskId));
     }
     const results = await Promise.allSettled(updates);
     for (const [index, result] of results.entries()) {
       const { taskId, signature } = handed[index]!;
-      if (result.status === "rejected") {
-        logger.error({ err: result.reason, taskId }, "update failed");
-        this.#lastSignature.delete(taskId);
-      } else if (signature === undefined) this.#lastSignature.delete(taskId);
-      else this.#lastSignature.set(taskId, signature);
+      if (result.status === "rejected") logger.error({ err: result.reason, taskId }, "update failed");
+      this.#setSignature(taskId, result.status === "fulfilled" ? signature : undefined);
     }
     const after = this.#now();
     for (const taskId of asked) this.#nextPollAt.set(taskId, after + this.#intervalFor(taskId));
   }
 
-  /**
-   * False when upstream sent exactly what the updater already applied and the record waits for
-   * nothing (no failures to clear, no final edit to send again).
-   */
-  #isNews(polled: PolledTask): boolean {
-    if (this.#lastSignature.get(polled.id) !== polled.signature) return true;
-    const record = this.#options.registry.peek(polled.id);
+  /** True when the record needs even an unchanged state: failures to clear, a final edit to resend. */
+  #waitsForNews(taskId: string): boolean {
+    const record = this.#options.registry.peek(taskId);
     return !record || record.failures > 0 || (record.finishing ?? null) !== null;
+  }
+
+  /** Remembers the signature of the state the updater applied last (undefined: none). */
+  #setSignature(taskId: string, signature: string | undefined): void {
+    const previous = this.#signatureOf.get(taskId);
+    if (previous !== undefined) this.#taskWithSignature.delete(previous);
+    if (signature === undefined) {
+      this.#signatureOf.delete(taskId);
+    } else {
+      this.#signatureOf.set(taskId, signature);
+      this.#taskWithSignature.set(signature, taskId);
+    }
   }
 
   #intervalFor(taskId: string): number {
@@ -132,7 +157,7 @@ export class Poller {
     for (const taskId of this.#nextPollAt.keys()) {
       if (this.#options.registry.peek(taskId)) continue;
       this.#nextPollAt.delete(taskId);
-      this.#lastSignature.delete(taskId);
+      this.#setSignature(taskId, undefined);
     }
   }
 

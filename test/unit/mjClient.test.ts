@@ -1,6 +1,6 @@
 // The real MjClient against the fake MJ proxy on loopback.
 import { afterEach, describe, expect, it } from "vitest";
-import { MjClient, type PolledChunk } from "../../src/mj/client.js";
+import { MjClient, type PolledChunk, type PolledTask } from "../../src/mj/client.js";
 import {
   MjAuthError,
   MjBadResponse,
@@ -35,9 +35,13 @@ async function setup(
   return { fake, client };
 }
 
-async function pollAll(client: MjClient, ids: string[]): Promise<PolledChunk[]> {
-  const chunks: PolledChunk[] = [];
-  for await (const chunk of client.pollTasks(ids)) chunks.push(chunk);
+/** Every chunk of a poll, with its tasks by id. */
+async function pollAll(client: MjClient, ids: string[]) {
+  const chunks: (PolledChunk & { found: Map<string, PolledTask> })[] = [];
+  for await (const chunk of client.pollTasks(ids)) {
+    const found = new Map(chunk.tasks.map((task) => [task.parse()?.id ?? "", task]));
+    chunks.push({ ...chunk, found });
+  }
   return chunks;
 }
 

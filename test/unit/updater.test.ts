@@ -3,48 +3,18 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import type { Task } from "../../src/mj/schema.js";
-import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
 import { renderTaskMessage } from "../../src/render/renderTaskMessage.js";
-import { EditScheduler, type MessageEditor, type MessageTarget } from "../../src/tracking/editScheduler.js";
+import { EditScheduler } from "../../src/tracking/editScheduler.js";
 import { TaskRegistry } from "../../src/tracking/registry.js";
 import { TrackingStore } from "../../src/tracking/store.js";
 import { TaskUpdater } from "../../src/tracking/updater.js";
 import { taskFixture } from "../support/fixtures.js";
+import { MemoryEditor } from "../support/memoryEditor.js";
 import { temporaryStoreUrl } from "../support/storeUrl.js";
 
 const logger = createLogger({ level: "silent", secrets: [] });
 const TASK_ID = "1732012345678901";
 const target = { channelId: "200000000000000001", messageId: "300000000000000001" };
-
-/** Records what reaches "Discord"; refuses edits while `refusing` is above zero. */
-class MemoryEditor implements MessageEditor {
-  readonly sent: { target: MessageTarget; description: string }[] = [];
-  refusing = 0;
-  #gate: Promise<void> | undefined;
-  #open: (() => void) | undefined;
-
-  /** Holds every edit until release(). */
-  hold(): void {
-    this.#gate = new Promise((resolve) => {
-      this.#open = resolve;
-    });
-  }
-
-  release(): void {
-    this.#open?.();
-    this.#gate = undefined;
-  }
-
-  async edit(to: MessageTarget, payload: TaskMessagePayload) {
-    await this.#gate;
-    if (this.refusing > 0) {
-      this.refusing -= 1;
-      throw new Error("HTTP 503");
-    }
-    this.sent.push({ target: to, description: payload.embeds[0]?.description ?? "" });
-    return "edited" as const;
-  }
-}
 
 const open: TrackingStore[] = [];
 afterEach(async () => {

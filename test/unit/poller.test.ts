@@ -1,0 +1,126 @@
+// The poller with the real MJ client against the fake MJ proxy, and the real updater, registry,
+// store and edit scheduler; Discord's edits are recorded in memory.
+import { afterEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import { MjClient } from "../../src/mj/client.js";
+import { parseTask, type Task } from "../../src/mj/schema.js";
+import { renderTaskMessage } from "../../src/render/renderTaskMessage.js";
+import { EditScheduler } from "../../src/tracking/editScheduler.js";
+import { Poller } from "../../src/tracking/poller.js";
+import { TaskRegistry } from "../../src/tracking/registry.js";
+import { TrackingStore } from "../../src/tracking/store.js";
+import { TaskUpdater } from "../../src/tracking/updater.js";
+import { startFakeMj } from "../support/fake-mj.js";
+import { readFixture } from "../support/fixtures.js";
+import { MemoryEditor } from "../support/memoryEditor.js";
+import { temporaryStoreUrl } from "../support/storeUrl.js";
+
+const logger = createLogger({ level: "silent", secrets: [] });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(taskCount: number) {
+  const fake = await startFakeMj();
+  const mj = new MjClient({
+    baseUrl: fake.url,
+    apiKey: fake.apiKey,
+    authStyle: fake.authStyle,
+    listChunkSize: 2,
+  });
+  const store = await TrackingStore.open(temporaryStoreUrl());
+  cleanups.push(
+    () => fake.close(),
+    () => mj.close(),
+    () => store.close(),
+  );
+  const registry = new TaskRegistry(store);
+  const editor = new MemoryEditor();
+  const edits = new EditScheduler({ editor, logger, retryDelaysMs: [] });
+  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000 });
+  // The poller's own clock: each tick() below comes one poll interval after the last.
+  let clock = Date.now();
+  const poller = new Poller({ registry, updater, mj, logger, intervalMs: 3000, now: () => clock });
+  const ids = Array.from({ length: taskCount }, (_, i) => `17320000000000${String(i).padStart(2, "0")}`);
+  for (const [index, id] of ids.entries()) {
+    fake.addTask({
+      ...readFixture<Record<string, unknown>>("imagine-in-progress.json"),
+      id,
+      progress: "10%",
+    });
+    const task = parseTask(fake.task(id)) as Task;
+    await updater.attach(task, {
+      channelId: "200000000000000001",
+      messageId: `3000000000000000${String(index).padStart(2, "0")}`,
+      guildId: null,
+      requesterId: null,
+      fingerprint: renderTaskMessage(task).fingerprint,
+      createdAt: Date.now(),
+    });
+  }
+  /** One poll, and everything it set off. */
+  const tick = async () => {
+    clock += 3000;
+    await poller.tick();
+    await registry.drain();
+    await edits.drain(2000);
+    await registry.drain();
+  };
+  return { fake, editor, registry, ids, tick };
+}
+
+describe("Poller", () => {
+  it("asks for every task in chunks and edits only the messages whose task changed", async () => {
+    const { fake, editor, ids, tick } = await setup(5);
+    await tick();
+    expect(editor.sent).toEqual([]);
+    expect(fake.requestsTo("/mj/task/list-by-condition")).toHaveLength(3);
+
+    fake.setTask(ids[3]!, { progress: "55%" });
+    await tick();
+    expect(editor.sent.map((s) => s.target.messageId)).toEqual(["300000000000000003"]);
+    expect(editor.sent[0]?.description).toMatch(/55%/);
+  });
+
+  it("shows an upstream outage after five failed polls and clears it when upstream answers the same state again", async () => {
+    const { fake, editor, tick } = await setup(1);
+    await tick();
+    fake.failNext("500", { route: "list", count: 5 });
+    for (let i = 0; i < 5; i++) {
+      await tick();
+    }
+    expect(editor.sent).toHaveLength(1);
+    expect(editor.sent[0]?.embed).toMatch(/not answering/);
+
+    await tick();
+    expect(editor.sent).toHaveLength(2);
+    expect(editor.sent[1]?.embed).not.toMatch(/not answering/);
+    expect(editor.sent[1]?.description).toMatch(/10%/);
+  });
+
+  it("sends a final state Discord refused again on the next poll, though upstream has nothing new", async () => {
+    const { fake, editor, registry, ids, tick } = await setup(1);
+    fake.setTask(ids[0]!, { ...readFixture<Record<string, unknown>>("imagine-success.json"), id: ids[0] });
+    editor.refusing = 1;
+    await tick();
+    expect(editor.sent).toEqual([]);
+    expect(registry.peek(ids[0]!)?.finishing).toBe("final");
+
+    await tick();
+    expect(editor.sent).toHaveLength(1);
+    expect(editor.sent[0]?.embed).toMatch(/Done/);
+    expect((await registry.store.getTask(ids[0]!))?.stopped).toBe("final");
+  });
+
+  it("stops following a task upstream no longer knows, and says so", async () => {
+    const { fake, editor, registry, ids, tick } = await setup(1);
+    fake.setTask(ids[0]!, { id: "1732999999999999" });
+    for (let i = 0; i < 5; i++) {
+      await tick();
+    }
+    expect(editor.sent.at(-1)?.embed).toMatch(/no longer knows/);
+    expect(registry.peek(ids[0]!)).toBeUndefined();
+    expect((await registry.store.getTask(ids[0]!))?.stopped).toBe("not-found");
+  });
+});
