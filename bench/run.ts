@@ -4,9 +4,9 @@
 // GETs every task and PATCHes every message on every tick. Prints figures and ratios and writes
 // them to bench/results.md. Figures, not pass/fail: nothing here asserts a timing.
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join, relative, resolve as resolvePath } from "node:path";
+import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REST, Routes } from "discord.js";
 import { RestMessageEditor } from "../src/discord/messageEditor.js";
@@ -23,6 +23,15 @@ import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
 import { WebhookServer } from "../src/webhook/server.js";
 import type { BenchCommand } from "./fakes.js";
 
+/**
+ * bench/ in the source tree, whether this file runs from there (tsx) or compiled (npm run bench
+ * measures the compiled code, as `npm start` runs it). The fakes always run from source.
+ */
+const BENCH_DIR = (() => {
+  let dir = fileURLToPath(new URL(".", import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  return join(dir, "bench");
+})();
 const POLL_INTERVAL_MS = 3000;
 const STEP_MS = 6000;
 const CHANNELS = 50;
@@ -60,7 +69,7 @@ class Fakes {
   ready: Promise<void>;
 
   constructor() {
-    this.#child = fork(fileURLToPath(new URL("./fakes.ts", import.meta.url)), [], {
+    this.#child = fork(join(BENCH_DIR, "fakes.ts"), [], {
       execArgv: ["--import", "tsx", "--max-old-space-size=4096"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -375,7 +384,7 @@ Ratios:
 ${ratios(results)}
 `;
 const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
-const written = resolvePath(fileURLToPath(new URL(".", import.meta.url)), output);
+const written = resolvePath(BENCH_DIR, output);
 writeFileSync(written, markdown);
 process.stdout.write(
   `\n${table(results)}\n\n${ratios(results)}\n\nWritten to ${relative(process.cwd(), written)}\n`,

@@ -1,6 +1,5 @@
-// zod schemas for what MJ-proxy servers answer. Every family leaves fields out, sends null, or
-// sends numbers as strings, so each field is parsed leniently; only a missing id makes a body
-// "not a task".
+// What MJ-proxy servers answer: tasks (read by hand, field by field, leniently) and submit
+// results (a zod schema).
 import { z } from "zod";
 
 /** Statuses after which a task never changes again. */
@@ -10,109 +9,155 @@ export function isFinalStatus(status: string): boolean {
   return FINAL_STATUSES.has(status);
 }
 
-const text = z
-  .unknown()
-  .optional()
-  .transform((value): string => {
-    if (typeof value === "string") return value;
-    if (typeof value === "number" || typeof value === "boolean") return String(value);
-    return "";
-  });
+// Field readers. Plain functions: a poll parses thousands of tasks, and a validation library's
+// bookkeeping per field would cost more than the fields themselves.
 
-/** Unix milliseconds; null for "not yet" (proxies send null, new-api sends 0). */
-const time = z
-  .unknown()
-  .optional()
-  .transform((value): number | null => {
-    let ms = Number.NaN;
-    if (typeof value === "number") ms = value;
-    else if (typeof value === "string" && value.trim() !== "") {
-      ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
-    }
-    return Number.isFinite(ms) && ms > 0 ? ms : null;
-  });
-
-const integer = (fallback: number) =>
-  z
-    .unknown()
-    .optional()
-    .transform((value): number => {
-      const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
-      return Number.isInteger(n) ? n : fallback;
-    });
-
-const progress = z
-  .unknown()
-  .optional()
-  .transform((value): string => {
-    if (typeof value === "number" && Number.isFinite(value)) return `${value}%`;
-    return typeof value === "string" ? value.trim() : "";
-  });
-
-const record = z
-  .unknown()
-  .optional()
-  .transform(
-    (value): Record<string, unknown> =>
-      value !== null && typeof value === "object" && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : {},
-  );
-
-/** Accepts elements that parse and drops the rest, so one odd entry never loses the others. */
-function lenientArray<T>(element: z.ZodType<T>) {
-  return z
-    .unknown()
-    .optional()
-    .transform((value): T[] => {
-      if (!Array.isArray(value)) return [];
-      const out: T[] = [];
-      for (const item of value) {
-        const parsed = element.safeParse(item);
-        if (parsed.success) out.push(parsed.data);
-      }
-      return out;
-    });
+function toText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return "";
 }
 
-const id = z
-  .union([z.string(), z.number()])
-  .transform((value) => String(value).trim())
-  .pipe(z.string().min(1));
+/** Unix milliseconds; null for "not yet" (proxies send null, new-api sends 0). */
+function toTime(value: unknown): number | null {
+  let ms = Number.NaN;
+  if (typeof value === "number") ms = value;
+  else if (typeof value === "string" && value.trim() !== "") {
+    ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
+  }
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
 
-export const ButtonSchema = z.object({
-  customId: id,
-  emoji: text,
-  label: text,
-  type: integer(2),
-  style: integer(2),
-});
-export type Button = z.output<typeof ButtonSchema>;
+function toInteger(value: unknown, fallback: number): number {
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+  return Number.isInteger(n) ? n : fallback;
+}
 
-const MediaSchema = z.object({ url: z.string().min(1), thumbnail: text });
+function toProgress(value: unknown): string {
+  if (typeof value === "number" && Number.isFinite(value)) return `${value}%`;
+  return typeof value === "string" ? value.trim() : "";
+}
 
-export const TaskSchema = z.object({
-  id,
-  action: text,
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function toRecord(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
+
+/** A non-empty id from a string or a number; null otherwise. */
+function toId(value: unknown): string | null {
+  if (typeof value !== "string" && (typeof value !== "number" || !Number.isFinite(value))) return null;
+  const id = String(value).trim();
+  return id === "" ? null : id;
+}
+
+/** Keeps the elements that read and drops the rest, so one odd entry never loses the others. */
+function toList<T>(value: unknown, read: (item: unknown) => T | null): T[] {
+  if (!Array.isArray(value)) return [];
+  const out: T[] = [];
+  for (const item of value) {
+    const parsed = read(item);
+    if (parsed !== null) out.push(parsed);
+  }
+  return out;
+}
+
+export interface Button {
+  customId: string;
+  emoji: string;
+  label: string;
+  type: number;
+  style: number;
+}
+
+function toButton(value: unknown): Button | null {
+  if (!isRecord(value)) return null;
+  const customId = toId(value.customId);
+  if (customId === null) return null;
+  return {
+    customId,
+    emoji: toText(value.emoji),
+    label: toText(value.label),
+    type: toInteger(value.type, 2),
+    style: toInteger(value.style, 2),
+  };
+}
+
+export interface Media {
+  url: string;
+  thumbnail: string;
+}
+
+function toMedia(value: unknown): Media | null {
+  if (!isRecord(value) || typeof value.url !== "string" || value.url === "") return null;
+  return { url: value.url, thumbnail: toText(value.thumbnail) };
+}
+
+/** A task as mjrelay sees it, whichever MJ-proxy family sent it. */
+export interface Task {
+  id: string;
+  action: string;
   /** Upper-cased; new-api's "" (not polled upstream yet) becomes SUBMITTED. */
-  status: text.transform((status) => status.trim().toUpperCase() || "SUBMITTED"),
-  progress,
-  prompt: text,
-  promptEn: text,
-  description: text,
-  failReason: text,
-  state: text,
-  submitTime: time,
-  startTime: time,
-  finishTime: time,
-  imageUrl: text,
-  imageUrls: lenientArray(MediaSchema),
-  videoUrl: text,
-  videoUrls: lenientArray(MediaSchema),
-  buttons: lenientArray(ButtonSchema),
-  properties: record,
-});
-export type Task = z.output<typeof TaskSchema>;
+  status: string;
+  progress: string;
+  prompt: string;
+  promptEn: string;
+  description: string;
+  failReason: string;
+  state: string;
+  submitTime: number | null;
+  startTime: number | null;
+  finishTime: number | null;
+  imageUrl: string;
+  imageUrls: Media[];
+  videoUrl: string;
+  videoUrls: Media[];
+  buttons: Button[];
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Parses one task; null when the body is not a task (e.g. new-api's `{"code":4,...}`). Every
+ * family leaves fields out, sends null, or sends numbers as strings, so each field is read
+ * leniently; only a missing id makes a body "not a task".
+ */
+export function parseTask(body: unknown): Task | null {
+  if (!isRecord(body)) return null;
+  const id = toId(body.id);
+  if (id === null) return null;
+  return {
+    id,
+    action: toText(body.action),
+    status: toText(body.status).trim().toUpperCase() || "SUBMITTED",
+    progress: toProgress(body.progress),
+    prompt: toText(body.prompt),
+    promptEn: toText(body.promptEn),
+    description: toText(body.description),
+    failReason: toText(body.failReason),
+    state: toText(body.state),
+    submitTime: toTime(body.submitTime),
+    startTime: toTime(body.startTime),
+    finishTime: toTime(body.finishTime),
+    imageUrl: toText(body.imageUrl),
+    imageUrls: toList(body.imageUrls, toMedia),
+    videoUrl: toText(body.videoUrl),
+    videoUrls: toList(body.videoUrls, toMedia),
+    buttons: toList(body.buttons, toButton),
+    properties: toRecord(body.properties),
+  };
+}
+
+/**
+ * The id of a task as upstream sent it, read the way parseTask reads it; null when `body` is not
+ * a task.
+ */
+export function rawTaskId(body: unknown): string | null {
+  return isRecord(body) ? toId(body.id) : null;
+}
+
+const text = z.unknown().optional().transform(toText);
 
 export const SubmitResultSchema = z.object({
   code: z.union([z.number(), z.string()]).transform(Number).pipe(z.number().int()),
@@ -127,27 +172,9 @@ export const SubmitResultSchema = z.object({
           ? value.map(String)
           : null,
     ),
-  properties: record,
+  properties: z.unknown().optional().transform(toRecord),
 });
 export type SubmitResult = z.output<typeof SubmitResultSchema>;
-
-/** Parses one task; null when the body is not a task (e.g. new-api's `{"code":4,...}`). */
-export function parseTask(body: unknown): Task | null {
-  const parsed = TaskSchema.safeParse(body);
-  return parsed.success ? parsed.data : null;
-}
-
-/**
- * The id of a task as upstream sent it, read the way TaskSchema reads it; null when `body` is not
- * a task. Lets a poll match and compare raw tasks without parsing them.
- */
-export function rawTaskId(body: unknown): string | null {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) return null;
-  const id = (body as { id?: unknown }).id;
-  if (typeof id !== "string" && typeof id !== "number") return null;
-  const text = String(id).trim();
-  return text === "" ? null : text;
-}
 
 /** The numeric part of a progress string ("45%" -> 45), or null when there is none. */
 export function progressPercent(task: Pick<Task, "progress">): number | null {

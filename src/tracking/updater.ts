@@ -41,6 +41,40 @@ export function storedState(task: Task): Task {
   return { ...task, properties: {}, imageUrls: [], videoUrls: [] };
 }
 
+/**
+ * `next`, with each field equal to `previous`'s taken from `previous`; `previous` itself when no
+ * field differs. A record then holds one copy of a prompt or a button list however often the task
+ * is polled, and the copies a poll parsed die young.
+ */
+export function shareUnchanged(previous: Task, next: Task): Task {
+  const shared = { ...next };
+  let changed = false;
+  for (const key of Object.keys(shared) as (keyof Task)[]) {
+    if (jsonEqual(previous[key], shared[key])) (shared as Record<keyof Task, unknown>)[key] = previous[key];
+    else changed = true;
+  }
+  return changed ? shared : previous;
+}
+
+/** Deep equality of JSON values, key order aside. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) if (!jsonEqual(a[index], b[index])) return false;
+    return true;
+  }
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key)) return false;
+    if (!jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+    count++;
+  }
+  for (const key in b) if (Object.hasOwn(b, key)) count--;
+  return count === 0;
+}
+
 const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
 
 export class TaskUpdater {
@@ -79,14 +113,8 @@ export class TaskUpdater {
       }
       // Most polls bring nothing new: skip rendering. A finishing record is always re-published,
       // so an undelivered final edit is sent again.
-      const stored = storedState(task);
-      if (
-        record.failures === 0 &&
-        (record.finishing ?? null) === null &&
-        JSON.stringify(stored) === JSON.stringify(record.lastTask)
-      ) {
-        return;
-      }
+      const stored = shareUnchanged(record.lastTask, storedState(task));
+      if (record.failures === 0 && (record.finishing ?? null) === null && stored === record.lastTask) return;
       const final = isFinalStatus(task.status);
       const next: TrackedTask = {
         ...record,

@@ -92,6 +92,29 @@ describe("Task schema", () => {
     expect(task).not.toHaveProperty("somethingNew");
   });
 
+  it("keeps the media entries that have a URL, dates in ISO form, and only object properties", () => {
+    const task = parseTask({
+      id: " 1732012345678901 ",
+      imageUrls: [
+        { url: "https://cdn.example.com/a.png", thumbnail: null },
+        { url: "" },
+        { thumbnail: "x" },
+        7,
+      ],
+      videoUrls: "not a list",
+      finishTime: "2024-11-19T10:32:25.678Z",
+      startTime: 0,
+      properties: ["not", "an", "object"],
+    })!;
+    expect(task.id).toBe("1732012345678901");
+    expect(task.imageUrls).toEqual([{ url: "https://cdn.example.com/a.png", thumbnail: "" }]);
+    expect(task.videoUrls).toEqual([]);
+    expect(task.finishTime).toBe(Date.parse("2024-11-19T10:32:25.678Z"));
+    expect(task.startTime).toBeNull();
+    expect(task.properties).toEqual({});
+    expect(task.status).toBe("SUBMITTED");
+  });
+
   it("reads the percentage out of a progress string", () => {
     expect(progressPercent({ progress: "45%" })).toBe(45);
     expect(progressPercent({ progress: "" })).toBeNull();
