@@ -110,7 +110,7 @@ async function handle(message: BenchCommand): Promise<unknown> {
         const shown = discord.messages.get(s.messageId);
         if (shown && visibleKey(shown.embeds).startsWith("Imagine · Done")) done += 1;
       }
-      return { done, upstreamDone: seeded.filter((s) => mj?.task(s.taskId)?.status === "SUCCESS").length };
+      return { done };
     }
     case "report": {
       if (!discord || !mj) throw new Error("not started");
@@ -147,6 +147,7 @@ async function handle(message: BenchCommand): Promise<unknown> {
         discordPatches: patches.length,
         discordRequests: discord.requests.length - discordRequestsAtSeed,
         rateLimited: discord.rateLimited.length,
+        rateLimitedGlobal: discord.rateLimited.filter((r) => r.rateLimitScope === "global").length,
         visibleChanges,
         latencies,
         firstPatchAt: patches[0]?.at ?? 0,

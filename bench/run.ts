@@ -54,6 +54,7 @@ interface Result {
   upstreamRequests: number;
   discordPatches: number;
   rateLimited: number;
+  rateLimitedGlobal: number;
   visibleChanges: number;
   p50: number | null;
   p99: number | null;
@@ -224,6 +225,7 @@ interface Report {
   upstreamRequests: number;
   discordPatches: number;
   rateLimited: number;
+  rateLimitedGlobal: number;
   visibleChanges: number;
   latencies: number[];
   firstPatchAt: number;
@@ -248,6 +250,7 @@ function toResult(
     upstreamRequests: report.upstreamRequests,
     discordPatches: report.discordPatches,
     rateLimited: report.rateLimited,
+    rateLimitedGlobal: report.rateLimitedGlobal,
     visibleChanges: report.visibleChanges,
     p50: percentile(report.latencies, 50),
     p99: percentile(report.latencies, 99),
@@ -310,7 +313,7 @@ function fmt(value: number | null, digits = 0): string {
 
 function table(results: Result[]): string {
   const head =
-    "| N | mode | finished | run (s) | upstream req/tick | Discord req/task | Discord req/visible change | 429s | change→edit p50 (ms) | p99 (ms) | edits/s | CPU ms/tick | peak RSS (MB) |";
+    "| N | mode | finished | run (s) | upstream req/tick | Discord req/task | Discord req/visible change | 429s (global) | change→edit p50 (ms) | p99 (ms) | edits/s | CPU ms/tick | peak RSS (MB) |";
   const rule = "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
   const rows = results.map((r) =>
     [
@@ -321,7 +324,7 @@ function table(results: Result[]): string {
       fmt(r.ticks > 0 ? r.upstreamRequests / r.ticks : null, 1),
       fmt(r.discordPatches / r.n, 2),
       fmt(r.visibleChanges > 0 ? r.discordPatches / r.visibleChanges : null, 2),
-      r.rateLimited,
+      `${r.rateLimited} (${r.rateLimitedGlobal})`,
       fmt(r.p50),
       fmt(r.p99),
       fmt(r.editsPerSecond, 1),
@@ -358,7 +361,7 @@ for (const n of sizes) {
       mode === "naive baseline" ? await runNaive(n) : await runMjrelay(n, mode === "mjrelay, callbacks");
     results.push(result);
     process.stdout.write(
-      `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s)\n`,
+      `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s, ${result.rateLimitedGlobal} of them global)\n`,
     );
   }
 }

@@ -32,6 +32,8 @@ export interface RecordedRequest {
   /** The file parts of a multipart upload. */
   files?: RecordedFile[];
   status: number;
+  /** Which limit a 429 came from. */
+  rateLimitScope?: "global" | "route";
   /** Why the fake refused the body (status 400, code 50035). */
   problems?: string[];
   at: number;
@@ -867,7 +869,8 @@ export class FakeDiscord {
 
   // ---- REST --------------------------------------------------------------------------------------
 
-  #rateLimit(method: string, path: string, res: ServerResponse): boolean {
+  /** Answers 429 when a limit is reached, saying which; false when the request may go on. */
+  #rateLimit(method: string, path: string, res: ServerResponse): "global" | "route" | false {
     const limits = this.#options.rateLimits;
     if (!limits) return false;
     const now = Date.now();
@@ -881,7 +884,7 @@ export class FakeDiscord {
         ...(global ? { "x-ratelimit-global": "true" } : {}),
       });
       res.end(JSON.stringify({ message: "You are being rate limited.", retry_after: retryAfter, global }));
-      return true;
+      return global ? ("global" as const) : ("route" as const);
     };
     // Interaction responses (callbacks and their webhook routes) are outside the global limit.
     if (limits.global && !/^\/(interactions|webhooks)\//.test(path)) {
@@ -980,8 +983,10 @@ export class FakeDiscord {
         if (fault.reply.status === 429) this.rateLimited.push(recorded);
         return reply(fault.reply.status, fault.reply.body, fault.reply.headers);
       }
-      if (this.#rateLimit(method, path, res)) {
+      const scope = this.#rateLimit(method, path, res);
+      if (scope) {
         recorded.status = 429;
+        recorded.rateLimitScope = scope;
         this.rateLimited.push(recorded);
         this.#events.emit("change");
         return;
