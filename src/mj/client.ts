@@ -74,9 +74,19 @@ export interface PolledChunk {
   tasks: PolledTask[];
 }
 
-interface RawResponse {
-  status: number;
-  text: string;
+/** A response body kept as bytes, decoded only when read as text. */
+class RawResponse {
+  #text: string | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly bytes: Buffer,
+  ) {}
+
+  get text(): string {
+    this.#text ??= this.bytes.toString("utf8");
+    return this.#text;
+  }
 }
 
 /** After the batch route answered 404/405, try it again only after this long. */
@@ -186,10 +196,10 @@ export class MjClient {
       this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
       return undefined;
     }
-    // Split, not parsed: only the tasks whose text changed since the last poll get parsed.
-    const elements = response.status < 300 ? splitJsonArray(response.text) : null;
+    // Split, not decoded: only the tasks whose bytes changed since the last poll get parsed.
+    const elements = response.status < 300 ? splitJsonArray(response.bytes) : null;
     if (!elements) throw new MjBadResponse("list-by-condition did not answer a list", response.status);
-    return elements.map((text) => polledTask(text, () => parseTaskText(text)));
+    return elements.map((bytes) => polledTask(bytes, () => parseTaskBytes(bytes)));
   }
 
   async #fetchOneByOne(asked: string[]): Promise<PolledTask[]> {
@@ -202,21 +212,21 @@ export class MjClient {
           if (error instanceof MjNotFound) return undefined;
           throw error;
         });
-        if (answer) found.push(polledTask(answer.text, () => parseTask(answer.body)));
+        if (answer) found.push(polledTask(answer.bytes, () => parseTask(answer.body)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#fallbackConcurrency, asked.length) }, worker));
     return found;
   }
 
-  /** One task as upstream sent it: its JSON text and the parsed body. */
-  async #fetchTaskBody(id: string): Promise<{ text: string; body: unknown }> {
+  /** One task as upstream sent it: its JSON bytes and the parsed body. */
+  async #fetchTaskBody(id: string): Promise<{ bytes: Buffer; body: unknown }> {
     const path = `/mj/task/${encodeTaskId(id)}/fetch`;
     const response = await this.#request("GET", path);
     // Java proxy: 200 with an empty body; C# proxy: 204.
     if (isEmptyNotFound(response)) throw new MjNotFound(id);
     const body = parseJson(response);
-    if (response.status < 300 && rawTaskId(body) !== null) return { text: response.text, body };
+    if (response.status < 300 && rawTaskId(body) !== null) return { bytes: response.bytes, body };
     if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
     throw new MjBadResponse("the answer is not a task", response.status);
   }
@@ -238,7 +248,7 @@ export class MjClient {
     };
     if (body !== undefined) headers["content-type"] = "application/json";
     let status: number;
-    let text: string;
+    let bytes: Buffer;
     try {
       const response = await this.#pool.request({
         method,
@@ -248,14 +258,14 @@ export class MjClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       status = response.statusCode;
-      text = await response.body.text();
+      bytes = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
       throw new MjUnavailable(describeTransportError(error), undefined, { cause: error });
     }
     if (status === 401 || status === 403) throw new MjAuthError(status);
     // 429: a rate-limiting gateway in front of the API; transient, never "not found".
     if (status >= 500 || status === 429) throw new MjUnavailable(`HTTP ${status}`, status);
-    return { status, text };
+    return new RawResponse(status, bytes);
   }
 }
 
@@ -265,13 +275,15 @@ function isEmptyNotFound(response: RawResponse): boolean {
   return (response.status === 200 || response.status === 404) && response.text.trim() === "";
 }
 
-function polledTask(text: string, parse: () => Task | null): PolledTask {
-  return { signature: hash("sha1", text, "base64"), parse };
+function polledTask(bytes: Uint8Array, parse: () => Task | null): PolledTask {
+  return { signature: hash("sha1", bytes, "base64"), parse };
 }
 
-function parseTaskText(text: string): Task | null {
+const utf8 = new TextDecoder();
+
+function parseTaskBytes(bytes: Uint8Array): Task | null {
   try {
-    return parseTask(JSON.parse(text));
+    return parseTask(JSON.parse(utf8.decode(bytes)));
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 // The polling loop: every POLL_INTERVAL_MS, asks upstream for every due task in as few calls as
 // the API allows and hands what changed to the updater, one chunk at a time. Ticks never overlap;
 // errors back off.
+import { setImmediate } from "node:timers/promises";
 import type { Logger } from "../logger.js";
 import type { MjClient, PolledChunk } from "../mj/client.js";
 import { MjError } from "../mj/errors.js";
@@ -16,6 +17,15 @@ export interface PollerOptions {
   now?: () => number;
 }
 
+/** A task handed to the updater, with the signature of the state it was handed. */
+interface Handover {
+  taskId: string;
+  signature: string | undefined;
+  update: Promise<void>;
+}
+
+/** Tasks of a chunk handed to the updater at a time. */
+const APPLY_SLICE = 100;
 /** Upper bound for the pause after repeated upstream failures. */
 const MAX_BACKOFF_MS = 60_000;
 /** Queued tasks change rarely: poll them every few ticks. */
@@ -83,43 +93,52 @@ export class Poller {
 
   /**
    * Hands one chunk's news to the updater. A task whose JSON upstream sent exactly as last time is
-   * recognised by its signature alone, never parsed: that is most tasks on most ticks.
+   * recognised by its signature alone, never parsed: that is most tasks on most ticks. The rest
+   * goes in slices, so each slice's parsed tasks are done with before the next is parsed, and
+   * timers (the edit pacing) run in between.
    */
   async #apply({ asked, tasks }: PolledChunk): Promise<void> {
-    const { updater, logger } = this.#options;
+    const { updater } = this.#options;
     const wanted = new Set(asked);
     const answered = new Set<string>();
-    const handed: { taskId: string; signature: string | undefined }[] = [];
-    const updates: Promise<void>[] = [];
-    for (const polled of tasks) {
-      const known = this.#taskWithSignature.get(polled.signature);
-      if (known !== undefined && wanted.has(known)) {
-        if (answered.has(known)) continue;
-        answered.add(known);
-        if (!this.#waitsForNews(known)) continue;
+    for (let start = 0; start < tasks.length; start += APPLY_SLICE) {
+      const handed: Handover[] = [];
+      for (const polled of tasks.slice(start, start + APPLY_SLICE)) {
+        const known = this.#taskWithSignature.get(polled.signature);
+        if (known !== undefined && wanted.has(known)) {
+          if (answered.has(known)) continue;
+          answered.add(known);
+          if (!this.#waitsForNews(known)) continue;
+        }
+        const task = polled.parse();
+        if (!task || !wanted.has(task.id)) continue;
+        if (task.id !== known) {
+          if (answered.has(task.id)) continue;
+          answered.add(task.id);
+        }
+        handed.push({ taskId: task.id, signature: polled.signature, update: updater.onTaskUpdate(task) });
       }
-      const task = polled.parse();
-      if (!task || !wanted.has(task.id)) continue;
-      if (task.id !== known) {
-        if (answered.has(task.id)) continue;
-        answered.add(task.id);
-      }
-      handed.push({ taskId: task.id, signature: polled.signature });
-      updates.push(updater.onTaskUpdate(task));
+      await this.#settle(handed);
+      await setImmediate();
     }
-    for (const taskId of asked) {
-      if (answered.has(taskId)) continue;
-      handed.push({ taskId, signature: undefined });
-      updates.push(updater.onTaskMissing(taskId));
-    }
-    const results = await Promise.allSettled(updates);
-    for (const [index, result] of results.entries()) {
-      const { taskId, signature } = handed[index]!;
-      if (result.status === "rejected") logger.error({ err: result.reason, taskId }, "update failed");
-      this.#setSignature(taskId, result.status === "fulfilled" ? signature : undefined);
-    }
+    const missing = asked.filter((taskId) => !answered.has(taskId));
+    await this.#settle(
+      missing.map((taskId) => ({ taskId, signature: undefined, update: updater.onTaskMissing(taskId) })),
+    );
     const after = this.#now();
     for (const taskId of asked) this.#nextPollAt.set(taskId, after + this.#intervalFor(taskId));
+  }
+
+  /** Waits for updates and remembers the signature of each state the updater applied. */
+  async #settle(handed: Handover[]): Promise<void> {
+    const results = await Promise.allSettled(handed.map((handover) => handover.update));
+    for (const [index, result] of results.entries()) {
+      const { taskId, signature } = handed[index]!;
+      if (result.status === "rejected") {
+        this.#options.logger.error({ err: result.reason, taskId }, "update failed");
+      }
+      this.#setSignature(taskId, result.status === "fulfilled" ? signature : undefined);
+    }
   }
 
   /** True when the record needs even an unchanged state: failures to clear, a final edit to resend. */

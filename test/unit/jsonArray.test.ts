@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { splitJsonArray } from "../../src/mj/jsonArray.js";
 import { readFixture } from "../support/fixtures.js";
 
+/** The elements of the array in `text`, parsed back; null when it is not one. */
+function elementsOf(text: string): unknown[] | null {
+  const decoder = new TextDecoder();
+  return splitJsonArray(Buffer.from(text))?.map((bytes) => JSON.parse(decoder.decode(bytes))) ?? null;
+}
+
 const tricky: unknown[] = [
   readFixture("imagine-success.json"),
   { id: "1", prompt: 'quotes " and \\ backslashes, brackets ] } [ { and commas, , ,', buttons: [] },
@@ -28,16 +34,15 @@ describe("splitJsonArray", () => {
       JSON.stringify(tricky, null, 2),
       ` \n[ ${tricky.map((t) => JSON.stringify(t)).join(" ,\n\t")} ] \r\n`,
     ]) {
-      const elements = splitJsonArray(text);
-      expect(elements?.map((element) => JSON.parse(element))).toEqual(tricky);
+      expect(elementsOf(text)).toEqual(tricky);
     }
   });
 
   it("reads the list-by-condition fixture and empty arrays", () => {
     const text = JSON.stringify(readFixture("list-by-condition.json"));
-    expect(splitJsonArray(text)?.map((element) => JSON.parse(element))).toEqual(JSON.parse(text));
-    expect(splitJsonArray("[]")).toEqual([]);
-    expect(splitJsonArray(" [ \n ] ")).toEqual([]);
+    expect(elementsOf(text)).toEqual(JSON.parse(text));
+    expect(elementsOf("[]")).toEqual([]);
+    expect(elementsOf(" [ \n ] ")).toEqual([]);
   });
 
   it("returns null for anything that is not one complete array", () => {
@@ -55,7 +60,7 @@ describe("splitJsonArray", () => {
       "[1,]",
       "null",
     ]) {
-      expect(splitJsonArray(text), text).toBeNull();
+      expect(elementsOf(text), text).toBeNull();
     }
   });
 });
