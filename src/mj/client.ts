@@ -3,6 +3,7 @@ import { hash } from "node:crypto";
 import { Pool, errors as undiciErrors } from "undici";
 import { MjAuthError, MjBadResponse, MjInvalidTaskId, MjNotFound, MjUnavailable } from "./errors.js";
 import { splitJsonArray } from "./jsonArray.js";
+import { type LentBytes, ReusedBuffer } from "./reusedBuffer.js";
 import { parseTask, rawTaskId, type SubmitResult, SubmitResultSchema, type Task } from "./schema.js";
 import { isValidTaskId } from "./taskId.js";
 
@@ -60,12 +61,15 @@ export interface ShortenRequest {
   state?: string;
 }
 
-/** One task from a poll, parsed only on demand: most polls bring nothing new. */
+/** One task from a poll. */
 export interface PolledTask {
   /** A hash of the task's JSON as upstream sent it: equal signatures, equal tasks. */
   readonly signature: string;
-  /** The task, or null when upstream sent something that is not one. */
-  parse(): Task | null;
+  /**
+   * The task; null when upstream sent something that is not one; undefined when the caller said
+   * it knows the signature (most polls bring nothing new, and such tasks are never parsed).
+   */
+  readonly task: Task | null | undefined;
 }
 
 /** What upstream answered for `asked`: ids of `asked` that no task carries are unknown upstream. */
@@ -74,13 +78,17 @@ export interface PolledChunk {
   tasks: PolledTask[];
 }
 
-/** A response body kept as bytes, decoded only when read as text. */
+/**
+ * A response body kept as bytes, decoded only when read as text. Bytes read into a reused buffer
+ * are valid until release().
+ */
 class RawResponse {
   #text: string | undefined;
 
   constructor(
     readonly status: number,
     readonly bytes: Buffer,
+    readonly release: () => void = () => {},
   ) {}
 
   get text(): string {
@@ -94,6 +102,8 @@ const BATCH_REPROBE_MS = 15 * 60 * 1000;
 
 export class MjClient {
   readonly #pool: Pool;
+  /** Holds each list-by-condition answer while it is split, signed and parsed. */
+  readonly #pollBuffer = new ReusedBuffer();
   readonly #basePath: string;
   readonly #authHeader: [string, string];
   readonly #userAgent: string;
@@ -133,16 +143,21 @@ export class MjClient {
    * What upstream knows of many tasks, with as few calls as the server allows: list-by-condition
    * in chunks, or one GET per id (bounded concurrency) when the server lacks that route. Yields
    * one chunk at a time, so a caller works on a thousand tasks, not on all of them at once. The
-   * answer may hold tasks that were not asked for; the caller matches them by id.
+   * answer may hold tasks that were not asked for; the caller matches them by id. Tasks whose
+   * signature `known` accepts come unparsed; the others are parsed as their chunk arrives, so the
+   * chunk's bytes are not kept while the caller works through it.
    */
-  async *pollTasks(ids: readonly string[]): AsyncGenerator<PolledChunk> {
+  async *pollTasks(
+    ids: readonly string[],
+    known: (signature: string) => boolean = () => false,
+  ): AsyncGenerator<PolledChunk> {
     const unique = [...new Set(ids)];
     for (const id of unique) if (!isValidTaskId(id)) throw new MjInvalidTaskId();
     for (let start = 0; start < unique.length; start += this.#listChunkSize) {
       const asked = unique.slice(start, start + this.#listChunkSize);
       const tasks =
-        Date.now() >= this.#batchUnsupportedUntil ? await this.#listByCondition(asked) : undefined;
-      yield { asked, tasks: tasks ?? (await this.#fetchOneByOne(asked)) };
+        Date.now() >= this.#batchUnsupportedUntil ? await this.#listByCondition(asked, known) : undefined;
+      yield { asked, tasks: tasks ?? (await this.#fetchOneByOne(asked, known)) };
     }
   }
 
@@ -190,19 +205,27 @@ export class MjClient {
   }
 
   /** undefined when the server lacks the batch route (the caller falls back to single fetches). */
-  async #listByCondition(asked: string[]): Promise<PolledTask[] | undefined> {
-    const response = await this.#request("POST", "/mj/task/list-by-condition", { ids: asked });
-    if (response.status === 404 || response.status === 405) {
-      this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
-      return undefined;
+  async #listByCondition(
+    asked: string[],
+    known: (signature: string) => boolean,
+  ): Promise<PolledTask[] | undefined> {
+    const path = "/mj/task/list-by-condition";
+    const response = await this.#request("POST", path, { ids: asked }, this.#pollBuffer);
+    try {
+      if (response.status === 404 || response.status === 405) {
+        this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
+        return undefined;
+      }
+      // Split, not decoded: only the tasks whose bytes changed since the last poll get parsed.
+      const elements = response.status < 300 ? splitJsonArray(response.bytes) : null;
+      if (!elements) throw new MjBadResponse("list-by-condition did not answer a list", response.status);
+      return elements.map((bytes) => polledTask(bytes, known, () => parseTaskBytes(bytes)));
+    } finally {
+      response.release();
     }
-    // Split, not decoded: only the tasks whose bytes changed since the last poll get parsed.
-    const elements = response.status < 300 ? splitJsonArray(response.bytes) : null;
-    if (!elements) throw new MjBadResponse("list-by-condition did not answer a list", response.status);
-    return elements.map((bytes) => polledTask(bytes, () => parseTaskBytes(bytes)));
   }
 
-  async #fetchOneByOne(asked: string[]): Promise<PolledTask[]> {
+  async #fetchOneByOne(asked: string[], known: (signature: string) => boolean): Promise<PolledTask[]> {
     const found: PolledTask[] = [];
     let next = 0;
     const worker = async () => {
@@ -212,7 +235,7 @@ export class MjClient {
           if (error instanceof MjNotFound) return undefined;
           throw error;
         });
-        if (answer) found.push(polledTask(answer.bytes, () => parseTask(answer.body)));
+        if (answer) found.push(polledTask(answer.bytes, known, () => parseTask(answer.body)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#fallbackConcurrency, asked.length) }, worker));
@@ -239,8 +262,16 @@ export class MjClient {
     return result.data;
   }
 
-  /** Sends one request; maps transport failures, 401/403 and 5xx to typed errors. */
-  async #request(method: "GET" | "POST", path: string, body?: unknown): Promise<RawResponse> {
+  /**
+   * Sends one request; maps transport failures, 401/403 and 5xx to typed errors. With `into`, the
+   * body is read into that reused buffer: the caller releases the response once done with it.
+   */
+  async #request(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    into?: ReusedBuffer,
+  ): Promise<RawResponse> {
     const headers: Record<string, string> = {
       accept: "application/json",
       "user-agent": this.#userAgent,
@@ -248,7 +279,7 @@ export class MjClient {
     };
     if (body !== undefined) headers["content-type"] = "application/json";
     let status: number;
-    let bytes: Buffer;
+    let read: LentBytes;
     try {
       const response = await this.#pool.request({
         method,
@@ -258,14 +289,24 @@ export class MjClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       status = response.statusCode;
-      bytes = Buffer.from(await response.body.arrayBuffer());
+      read = into
+        ? await into.read(response.body)
+        : { bytes: Buffer.from(await response.body.arrayBuffer()), release: () => {} };
     } catch (error) {
       throw new MjUnavailable(describeTransportError(error), undefined, { cause: error });
     }
-    if (status === 401 || status === 403) throw new MjAuthError(status);
-    // 429: a rate-limiting gateway in front of the API; transient, never "not found".
-    if (status >= 500 || status === 429) throw new MjUnavailable(`HTTP ${status}`, status);
-    return new RawResponse(status, bytes);
+    const failure =
+      status === 401 || status === 403
+        ? new MjAuthError(status)
+        : // 429: a rate-limiting gateway in front of the API; transient, never "not found".
+          status >= 500 || status === 429
+          ? new MjUnavailable(`HTTP ${status}`, status)
+          : undefined;
+    if (failure) {
+      read.release();
+      throw failure;
+    }
+    return new RawResponse(status, read.bytes, read.release);
   }
 }
 
@@ -275,8 +316,13 @@ function isEmptyNotFound(response: RawResponse): boolean {
   return (response.status === 200 || response.status === 404) && response.text.trim() === "";
 }
 
-function polledTask(bytes: Uint8Array, parse: () => Task | null): PolledTask {
-  return { signature: hash("sha1", bytes, "base64"), parse };
+function polledTask(
+  bytes: Uint8Array,
+  known: (signature: string) => boolean,
+  parse: () => Task | null,
+): PolledTask {
+  const signature = hash("sha1", bytes, "base64");
+  return { signature, task: known(signature) ? undefined : parse() };
 }
 
 const utf8 = new TextDecoder();

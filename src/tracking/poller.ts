@@ -76,8 +76,13 @@ export class Poller {
     if (due.length === 0) return;
 
     const unanswered = new Set(due);
+    // A state the updater applied last and wants nothing more of needs no parsing.
+    const known = (signature: string) => {
+      const taskId = this.#taskWithSignature.get(signature);
+      return taskId !== undefined && unanswered.has(taskId) && !updater.wantsUnchangedState(taskId);
+    };
     try {
-      for await (const chunk of mj.pollTasks(due)) {
+      for await (const chunk of mj.pollTasks(due, known)) {
         await this.#apply(chunk);
         for (const taskId of chunk.asked) unanswered.delete(taskId);
       }
@@ -92,10 +97,9 @@ export class Poller {
   }
 
   /**
-   * Hands one chunk's news to the updater. A task whose JSON upstream sent exactly as last time is
-   * recognised by its signature alone, never parsed: that is most tasks on most ticks. The rest
-   * goes in slices, so each slice's parsed tasks are done with before the next is parsed, and
-   * timers (the edit pacing) run in between.
+   * Hands one chunk's news to the updater. A task whose JSON upstream sent exactly as last time
+   * came unparsed and is recognised by its signature alone: that is most tasks on most ticks. The
+   * rest goes in slices, so timers (the edit pacing) and callbacks run in between.
    */
   async #apply({ asked, tasks }: PolledChunk): Promise<void> {
     const { updater } = this.#options;
@@ -103,20 +107,15 @@ export class Poller {
     const answered = new Set<string>();
     for (let start = 0; start < tasks.length; start += APPLY_SLICE) {
       const handed: Handover[] = [];
-      for (const polled of tasks.slice(start, start + APPLY_SLICE)) {
-        const known = this.#taskWithSignature.get(polled.signature);
-        if (known !== undefined && wanted.has(known)) {
-          if (answered.has(known)) continue;
-          answered.add(known);
-          if (!this.#waitsForNews(known)) continue;
+      for (const { signature, task } of tasks.slice(start, start + APPLY_SLICE)) {
+        if (task === undefined) {
+          const taskId = this.#taskWithSignature.get(signature);
+          if (taskId !== undefined) answered.add(taskId);
+          continue;
         }
-        const task = polled.parse();
-        if (!task || !wanted.has(task.id)) continue;
-        if (task.id !== known) {
-          if (answered.has(task.id)) continue;
-          answered.add(task.id);
-        }
-        handed.push({ taskId: task.id, signature: polled.signature, update: updater.onTaskUpdate(task) });
+        if (!task || !wanted.has(task.id) || answered.has(task.id)) continue;
+        answered.add(task.id);
+        handed.push({ taskId: task.id, signature, update: updater.onTaskUpdate(task) });
       }
       await this.#settle(handed);
       await setImmediate();
@@ -139,12 +138,6 @@ export class Poller {
       }
       this.#setSignature(taskId, result.status === "fulfilled" ? signature : undefined);
     }
-  }
-
-  /** True when the record needs even an unchanged state: failures to clear, a final edit to resend. */
-  #waitsForNews(taskId: string): boolean {
-    const record = this.#options.registry.peek(taskId);
-    return !record || record.failures > 0 || (record.finishing ?? null) !== null;
   }
 
   /** Remembers the signature of the state the updater applied last (undefined: none). */

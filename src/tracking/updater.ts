@@ -77,6 +77,12 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 
 const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
 
+/** An edit asked of the scheduler for one message; `rendered` once its payload was built. */
+interface EditRequest {
+  readonly final: boolean;
+  rendered: boolean;
+}
+
 export class TaskUpdater {
   readonly #registry: TaskRegistry;
   readonly #edits: Pick<EditScheduler, "submit">;
@@ -85,8 +91,7 @@ export class TaskUpdater {
   readonly #now: () => number;
   readonly #pushedAt = new Map<string, number>();
   /** Per message, the newest edit request not yet settled. */
-  readonly #waiting = new Map<string, number>();
-  #requests = 0;
+  readonly #waiting = new Map<string, EditRequest>();
 
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
@@ -111,10 +116,9 @@ export class TaskUpdater {
         this.#logger.debug({ taskId: task.id, status: task.status }, "ignored an older state of the task");
         return;
       }
-      // Most polls bring nothing new: skip rendering. A finishing record is always re-published,
-      // so an undelivered final edit is sent again.
+      // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
       const stored = shareUnchanged(record.lastTask, storedState(task));
-      if (record.failures === 0 && (record.finishing ?? null) === null && stored === record.lastTask) return;
+      if (stored === record.lastTask && !this.#wantsUnchangedState(record)) return;
       const final = isFinalStatus(task.status);
       const next: TrackedTask = {
         ...record,
@@ -128,6 +132,23 @@ export class TaskUpdater {
       };
       await this.#publish(record, next);
     });
+  }
+
+  /**
+   * True when even an unchanged upstream state is news for the task: it is not tracked here yet,
+   * it has failures to clear, or it is finishing and Discord has not taken its last edit (which
+   * is then sent again). A finishing task whose edits still wait for their turn needs nothing:
+   * they render the newest state when they go.
+   */
+  wantsUnchangedState(taskId: string): boolean {
+    const record = this.#registry.peek(taskId);
+    return !record || this.#wantsUnchangedState(record);
+  }
+
+  #wantsUnchangedState(record: TrackedTask): boolean {
+    if (record.failures > 0) return true;
+    if ((record.finishing ?? null) === null) return false;
+    return !record.messages.every((message) => this.#waiting.has(message.messageId));
   }
 
   /** Upstream does not know the task (any more): stop after it stays unknown for a while. */
@@ -229,7 +250,9 @@ export class TaskUpdater {
     const finishing = next.stopped;
     // A finishing record always asks again: its last edit may have been given up.
     const asks = finishing !== null || previous.lastTask !== next.lastTask || previous.notice !== next.notice;
-    const requests = asks ? next.messages.map((message) => this.#markWaiting(message)) : [];
+    const requests = asks
+      ? next.messages.map((message) => this.#newRequest(message, finishing !== null))
+      : [];
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
     if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
     // The record goes to the registry first: the scheduler may render from it at once.
@@ -237,21 +260,29 @@ export class TaskUpdater {
     if (!saved) this.#registry.remember(record);
     for (const [index, message] of next.messages.entries()) {
       const request = requests[index];
-      if (request !== undefined) this.#requestEdit(record.taskId, message, request, finishing !== null);
+      if (request !== undefined) this.#requestEdit(record.taskId, message, request);
     }
     await saved;
   }
 
-  #markWaiting(message: TrackedMessage): number {
-    const request = ++this.#requests;
+  /**
+   * A new edit request for `message`; undefined when one not yet rendered waits already, as it
+   * shows the newest state when its turn comes (unless this one is final and it is not: final
+   * edits go first, so a final one replaces it).
+   */
+  #newRequest(message: TrackedMessage, final: boolean): EditRequest | undefined {
+    const waiting = this.#waiting.get(message.messageId);
+    if (waiting && !waiting.rendered && (waiting.final || !final)) return undefined;
+    const request = { final, rendered: false };
     this.#waiting.set(message.messageId, request);
     return request;
   }
 
-  #requestEdit(taskId: string, message: TrackedMessage, request: number, final: boolean): void {
+  #requestEdit(taskId: string, message: TrackedMessage, request: EditRequest): void {
     const target = { channelId: message.channelId, messageId: message.messageId };
     let sent: string | undefined;
     const prepare = async () => {
+      request.rendered = true;
       const rendered = await this.#render(taskId, target.messageId);
       sent = rendered?.fingerprint;
       return rendered?.payload ?? null;
@@ -259,7 +290,7 @@ export class TaskUpdater {
     // The callback keeps only ids alive, not the record or a payload: thousands of edits can wait
     // for Discord at once.
     void this.#edits
-      .submit(target, prepare, { final })
+      .submit(target, prepare, { final: request.final })
       .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
       .catch((error: unknown) =>
         this.#logger.error({ err: error, taskId, ...target }, "could not record an edit"),
@@ -284,7 +315,7 @@ export class TaskUpdater {
   #settle(
     taskId: string,
     target: MessageTarget,
-    request: number,
+    request: EditRequest,
     fingerprint: string | undefined,
     outcome: ScheduledOutcome,
   ): Promise<void> {

@@ -39,7 +39,7 @@ async function setup(
 async function pollAll(client: MjClient, ids: string[]) {
   const chunks: (PolledChunk & { found: Map<string, PolledTask> })[] = [];
   for await (const chunk of client.pollTasks(ids)) {
-    const found = new Map(chunk.tasks.map((task) => [task.parse()?.id ?? "", task]));
+    const found = new Map(chunk.tasks.map((polled) => [polled.task?.id ?? "", polled]));
     chunks.push({ ...chunk, found });
   }
   return chunks;
@@ -130,7 +130,7 @@ describe("MjClient against a fake MJ proxy", () => {
     const chunks = await pollAll(client, ids);
     expect(chunks.map((chunk) => chunk.asked.length)).toEqual([1000, 1000, 500]);
     expect(chunks.map((chunk) => chunk.found.size)).toEqual([1000, 1000, 400]);
-    expect(chunks[0]?.found.get(ids[5]!)?.parse()?.progress).toBe("10%");
+    expect(chunks[0]?.found.get(ids[5]!)?.task?.progress).toBe("10%");
     const batches = fake.requestsTo("/mj/task/list-by-condition");
     expect(batches.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([1000, 1000, 500]);
   });
@@ -150,13 +150,35 @@ describe("MjClient against a fake MJ proxy", () => {
     expect(second[1]).not.toBe(first[1]);
   });
 
+  it.each([true, false])(
+    "leaves tasks whose signature the caller knows unparsed (batch route: %s)",
+    async (listByCondition) => {
+      const { fake, client } = await setup({ listByCondition });
+      const ids = ["1732000000000001", "1732000000000002"];
+      for (const id of ids) fake.addTask({ id, status: "IN_PROGRESS", progress: "10%" });
+      const first: PolledTask[] = [];
+      for await (const chunk of client.pollTasks(ids)) first.push(...chunk.tasks);
+      const seen = new Set(first.map((polled) => polled.signature));
+      fake.setTask(ids[1]!, { progress: "20%" });
+      const second: PolledTask[] = [];
+      for await (const chunk of client.pollTasks(ids, (signature) => seen.has(signature))) {
+        second.push(...chunk.tasks);
+      }
+      expect(second).toHaveLength(2);
+      const unchanged = second.find((polled) => seen.has(polled.signature));
+      const changed = second.find((polled) => !seen.has(polled.signature));
+      expect(unchanged?.task).toBeUndefined();
+      expect(changed?.task).toMatchObject({ id: ids[1], progress: "20%" });
+    },
+  );
+
   it("falls back to one GET per task when the batch route is missing", async () => {
     const { fake, client } = await setup({ listByCondition: false });
     const ids = ["1732000000000001", "1732000000000002", "1732000000000003"];
     for (const id of ids) fake.addTask({ id, status: "SUCCESS" });
     const [chunk] = await pollAll(client, [...ids, "1732000000000009"]);
     expect([...(chunk?.found.keys() ?? [])].sort()).toEqual(ids);
-    expect(chunk?.found.get(ids[0]!)?.parse()?.status).toBe("SUCCESS");
+    expect(chunk?.found.get(ids[0]!)?.task?.status).toBe("SUCCESS");
     expect(fake.requestsTo(/\/fetch$/)).toHaveLength(4);
     // The missing route is remembered: the next call goes straight to single fetches.
     await pollAll(client, ids);

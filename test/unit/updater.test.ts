@@ -27,7 +27,15 @@ async function setup() {
   const registry = new TaskRegistry(store);
   const editor = new MemoryEditor();
   const edits = new EditScheduler({ editor, logger, retryDelaysMs: [] });
-  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000 });
+  // What the updater asks of the scheduler, counted on the way through.
+  const submitted: { final: boolean }[] = [];
+  const counted: Pick<EditScheduler, "submit"> = {
+    submit: (to, prepare, options) => {
+      submitted.push({ final: options?.final ?? false });
+      return edits.submit(to, prepare, options);
+    },
+  };
+  const updater = new TaskUpdater({ registry, edits: counted, logger, maxAgeMs: 3_600_000 });
   const task = taskFixture("imagine-in-progress.json", { id: TASK_ID, progress: "10%" });
   await updater.attach(task, {
     ...target,
@@ -36,7 +44,7 @@ async function setup() {
     fingerprint: renderTaskMessage(task).fingerprint,
     createdAt: Date.now(),
   });
-  return { registry, editor, edits, updater };
+  return { registry, editor, edits, submitted, updater };
 }
 
 function state(name: string, patch: Record<string, unknown> = {}): Task {
@@ -77,15 +85,31 @@ describe("TaskUpdater", () => {
   });
 
   it("renders a waiting edit from the newest state when its turn comes", async () => {
-    const { editor, edits, updater } = await setup();
+    const { editor, edits, submitted, updater } = await setup();
     editor.hold();
     await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "20%" }));
     await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "30%" }));
     await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "40%" }));
     editor.release();
     await edits.drain(1000);
-    // 20% was on its way before the others came; 30% was never rendered, 40% went next.
+    // 20% was on its way before the others came; 30% was never rendered, 40% went next, by the
+    // request 30% had made: a request waiting for its turn is not asked again.
     expect(editor.sent.map((s) => /\d+%/.exec(s.description)?.[0])).toEqual(["20%", "40%"]);
+    expect(submitted).toHaveLength(2);
+  });
+
+  it("asks again, as final, when a final state comes while a progress edit waits", async () => {
+    const { editor, edits, registry, submitted, updater } = await setup();
+    editor.hold();
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "20%" }));
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "30%" }));
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    editor.release();
+    await edits.drain(1000);
+    await registry.drain();
+    expect(submitted.map((s) => s.final)).toEqual([false, false, true]);
+    expect(editor.sent.map((s) => s.embed.includes("Done"))).toEqual([false, true]);
+    expect(registry.peek(TASK_ID)).toBeUndefined();
   });
 
   it("keeps sending a final state Discord refused, and stops tracking once it is delivered", async () => {
@@ -96,6 +120,7 @@ describe("TaskUpdater", () => {
     await registry.drain();
     expect(editor.sent).toEqual([]);
     expect(registry.peek(TASK_ID)?.finishing).toBe("final");
+    expect(updater.wantsUnchangedState(TASK_ID)).toBe(true);
 
     // The same final state again (the next poll): sent now, and tracking stops.
     await updater.onTaskUpdate(state("imagine-success.json"));
@@ -104,5 +129,24 @@ describe("TaskUpdater", () => {
     expect(editor.sent).toHaveLength(1);
     expect(registry.peek(TASK_ID)).toBeUndefined();
     expect((await registry.store.getTask(TASK_ID))?.stopped).toBe("final");
+  });
+
+  it("asks nothing more of an unchanged final state while its edit waits for Discord", async () => {
+    const { registry, editor, edits, updater } = await setup();
+    editor.hold();
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    expect(registry.peek(TASK_ID)?.finishing).toBe("final");
+    expect(updater.wantsUnchangedState(TASK_ID)).toBe(false);
+
+    // Polls keep bringing the same final state while Discord holds the edit: nothing is added.
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    editor.release();
+    await edits.drain(1000);
+    await registry.drain();
+    expect(editor.sent).toHaveLength(1);
+    expect(editor.sent[0]?.embed).toContain("Done");
+    expect(registry.peek(TASK_ID)).toBeUndefined();
+    expect(updater.wantsUnchangedState(TASK_ID)).toBe(true);
   });
 });
