@@ -29,4 +29,4 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 VOLUME ["/data"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/main.js"]
+CMD ["node", "--optimize-for-size", "dist/main.js"]

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
 import { parseTask, type Task } from "../mj/schema.js";
 import type { HookTarget, TrackingStore } from "../tracking/store.js";
-import { resolveHookSecret } from "./hookSecrets.js";
+import { HookSecretResolver } from "./hookSecrets.js";
 
 /** Upstream sends one Task per callback; anything near this size is not one. */
 export const MAX_CALLBACK_BYTES = 1024 * 1024;
@@ -57,9 +57,11 @@ export class WebhookServer {
   readonly #options: WebhookServerOptions;
   readonly #server: Server;
   readonly #pending = new Set<Promise<void>>();
+  readonly #hooks: HookSecretResolver;
 
   constructor(options: WebhookServerOptions) {
     this.#options = options;
+    this.#hooks = new HookSecretResolver(options.store);
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         options.logger.error({ err: error }, "webhook request failed");
@@ -95,7 +97,7 @@ export class WebhookServer {
     }
     const hook = /^\/hooks\/mj\/([^/]+)\/?$/.exec(path);
     if (!hook?.[1] || request.method !== "POST") return answer(response, 404, { error: "not found" });
-    const target = await resolveHookSecret(this.#options.store, hook[1]);
+    const target = await this.#hooks.resolve(hook[1]);
     if (!target) {
       // The secret is never logged: it is the only credential upstream can carry.
       this.#options.logger.warn(

@@ -4,7 +4,13 @@ import { createLogger } from "../../src/logger.js";
 import type { Task } from "../../src/mj/schema.js";
 import type { HookTarget } from "../../src/tracking/store.js";
 import { TrackingStore } from "../../src/tracking/store.js";
-import { botHookSecret, hookUrl } from "../../src/webhook/hookSecrets.js";
+import {
+  botHookSecret,
+  HookSecretResolver,
+  hookSecretHash,
+  hookUrl,
+  newHookSecret,
+} from "../../src/webhook/hookSecrets.js";
 import { MAX_CALLBACK_BYTES, WebhookServer } from "../../src/webhook/server.js";
 import { readFixture } from "../support/fixtures.js";
 import { temporaryStoreUrl } from "../support/storeUrl.js";
@@ -103,5 +109,31 @@ describe("notifyHook receiver", () => {
     cleanups.push(() => second.close());
     expect(await botHookSecret(second)).toBe(secret);
     expect(secret.length).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe("HookSecretResolver", () => {
+  it("remembers the bot's own hook, and looks a feed's up each time (a removed feed stops at once)", async () => {
+    const store = await TrackingStore.open(temporaryStoreUrl());
+    cleanups.push(() => store.close());
+    const resolver = new HookSecretResolver(store);
+    const bot = await botHookSecret(store);
+    const feed = newHookSecret();
+    const target = {
+      kind: "feed",
+      secretHash: hookSecretHash(feed),
+      channelId: "200000000000000001",
+      guildId: null,
+    } as const;
+    await store.saveHook(target);
+
+    expect((await resolver.resolve(bot))?.kind).toBe("bot");
+    expect(await resolver.resolve(feed)).toEqual(target);
+    expect(await resolver.resolve(newHookSecret())).toBeUndefined();
+
+    await store.deleteHook(hookSecretHash(bot));
+    await store.deleteHook(hookSecretHash(feed));
+    expect((await resolver.resolve(bot))?.kind).toBe("bot");
+    expect(await resolver.resolve(feed)).toBeUndefined();
   });
 });
