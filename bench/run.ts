@@ -1,6 +1,6 @@
 // `npm run bench`: drives mjrelay's real tracking code (store, registry, poller, updater, edit
 // scheduler, webhook receiver, MJ client, discord.js REST) with N concurrent tasks against the fake
-// MJ proxy and a rate-limited fake Discord (in a child process), next to a naive baseline that
+// MJ proxy and a rate-limited fake Discord (each in its own process), next to a naive baseline that
 // GETs every task and PATCHes every message on every tick. Prints figures and ratios and writes
 // them to bench/results.md. Figures, not pass/fail: nothing here asserts a timing.
 import { type ChildProcess, fork } from "node:child_process";
@@ -21,7 +21,7 @@ import { TrackingStore } from "../src/tracking/store.js";
 import { TaskUpdater } from "../src/tracking/updater.js";
 import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
 import { WebhookServer } from "../src/webhook/server.js";
-import type { BenchCommand } from "./fakes.js";
+import type { BenchCommand, DiscordReport, FakeRole, MjReport } from "./fakes.js";
 
 /**
  * bench/ in the source tree, whether this file runs from there (tsx) or compiled (npm run bench
@@ -58,20 +58,22 @@ interface Result {
   visibleChanges: number;
   p50: number | null;
   p99: number | null;
-  /** Over completed ticks only; null when none completed within the run. */
-  cpuMsPerTick: number | null;
+  /** The process's CPU time over the run, per poll interval it lasted. */
+  cpuMsPerTick: number;
   peakRssMb: number;
   editsPerSecond: number;
+  callbacks: { delivered: number; failed: number; firstError?: string };
 }
 
-class Fakes {
-  #child: ChildProcess;
+/** One fake service in its own process. */
+class FakeProcess {
+  readonly #child: ChildProcess;
   #next = 0;
-  #waiting = new Map<number, (value: { result?: unknown; error?: string }) => void>();
-  ready: Promise<void>;
+  readonly #waiting = new Map<number, (value: { result?: unknown; error?: string }) => void>();
+  readonly ready: Promise<void>;
 
-  constructor() {
-    this.#child = fork(join(BENCH_DIR, "fakes.ts"), [], {
+  constructor(role: FakeRole) {
+    this.#child = fork(join(BENCH_DIR, "fakes.ts"), [role], {
       execArgv: ["--import", "tsx", "--max-old-space-size=4096"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -84,6 +86,7 @@ class Fakes {
   }
 
   async call<T>(message: BenchCommand): Promise<T> {
+    await this.ready;
     const id = this.#next++;
     const answer = await new Promise<{ result?: unknown; error?: string }>((resolve) => {
       this.#waiting.set(id, resolve);
@@ -94,8 +97,47 @@ class Fakes {
     return answer.result as T;
   }
 
-  kill(): void {
+  async stop(): Promise<void> {
+    await this.call({ cmd: "stop" });
     this.#child.kill();
+  }
+}
+
+/** The fake MJ proxy and the fake Discord, each in its own process. */
+class Fakes {
+  readonly #mj = new FakeProcess("mj");
+  readonly #discord = new FakeProcess("discord");
+
+  async start(): Promise<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }> {
+    const [discord, mj] = await Promise.all([
+      this.#discord.call<{ apiUrl: string; token: string }>({ cmd: "start", rateLimited: true }),
+      this.#mj.call<{ mjUrl: string; apiKey: string }>({ cmd: "start", rateLimited: true }),
+    ]);
+    return { ...discord, ...mj };
+  }
+
+  /** N tasks on their timelines upstream, each shown by one message. */
+  async seed(n: number, notifyHook?: string): Promise<SeededTask[]> {
+    const taskIds = Array.from({ length: n }, (_, i) => `17320${String(i).padStart(11, "0")}`);
+    const command = { cmd: "seed", taskIds, channels: CHANNELS, stepMs: STEP_MS } as const;
+    const messages = await this.#discord.call<{ channelId: string; messageId: string }[]>(command);
+    const tasks = await this.#mj.call<unknown[]>({ ...command, ...(notifyHook ? { notifyHook } : {}) });
+    return taskIds.map((taskId, i) => ({ taskId, task: tasks[i], ...(messages[i] as (typeof messages)[0]) }));
+  }
+
+  /** Tasks whose final state reached Discord. */
+  async finished(): Promise<number> {
+    return (await this.#discord.call<{ done: number }>({ cmd: "progress" })).done;
+  }
+
+  async report(): Promise<Report> {
+    const mj = await this.#mj.call<MjReport>({ cmd: "report" });
+    const discord = await this.#discord.call<DiscordReport>({ cmd: "report", firstSeen: mj.firstSeen });
+    return { ...mj, ...discord };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.#mj.stop(), this.#discord.stop()]);
   }
 }
 
@@ -129,18 +171,14 @@ async function waitUntilDone(
   const started = Date.now();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const { done } = await fakes.call<{ done: number }>({ cmd: "progress" });
+    const done = await fakes.finished();
     if (done >= n || Date.now() - started > capMs) return { finished: done, ms: Date.now() - started };
   }
 }
 
 async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const fakes = new Fakes();
-  await fakes.ready;
-  const env = await fakes.call<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }>({
-    cmd: "start",
-    rateLimited: true,
-  });
+  const env = await fakes.start();
   const store = await TrackingStore.open(
     `sqlite://${join(mkdtempSync(join(tmpdir(), "mjrelay-bench-")), "state.sqlite")}`,
   );
@@ -150,15 +188,10 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const edits = new EditScheduler({ editor: new RestMessageEditor(rest), logger });
   const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
   let ticks = 0;
-  const tickCpu = { ms: 0, ticks: 0 };
   class CountingPoller extends Poller {
-    override async tick(): Promise<void> {
+    override tick(): Promise<void> {
       ticks += 1;
-      const before = process.cpuUsage();
-      await super.tick();
-      const used = process.cpuUsage(before);
-      tickCpu.ms += (used.user + used.system) / 1000;
-      tickCpu.ticks += 1;
+      return super.tick();
     }
   }
   const poller = new CountingPoller({ registry, updater, mj, logger, intervalMs: POLL_INTERVAL_MS });
@@ -174,19 +207,19 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const notifyHook = callbacks ? hookUrl(`http://127.0.0.1:${port}`, await botHookSecret(store)) : undefined;
 
   await attachSeeded(fakes, updater, n, notifyHook);
+
   const run = await measured(async () => {
     poller.start();
     return waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
   });
   await poller.stop();
   await edits.drain(5000);
-  const report = await fakes.call<Report>({ cmd: "report" });
+  const report = await fakes.report();
   await webhook.stop();
   await mj.close();
   await store.close();
-  await fakes.call({ cmd: "stop" });
-  fakes.kill();
-  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks, tickCpu);
+  await fakes.stop();
+  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks);
 }
 
 interface SeededTask {
@@ -203,13 +236,7 @@ async function attachSeeded(
   n: number,
   notifyHook?: string,
 ): Promise<void> {
-  const seeded = await fakes.call<SeededTask[]>({
-    cmd: "seed",
-    count: n,
-    channels: CHANNELS,
-    stepMs: STEP_MS,
-    ...(notifyHook ? { notifyHook } : {}),
-  });
+  const seeded = await fakes.seed(n, notifyHook);
   for (const s of seeded) {
     const task = parseTask(s.task) as Task;
     await updater.attach(task, {
@@ -223,16 +250,7 @@ async function attachSeeded(
   }
 }
 
-interface Report {
-  upstreamRequests: number;
-  discordPatches: number;
-  rateLimited: number;
-  rateLimitedGlobal: number;
-  visibleChanges: number;
-  latencies: number[];
-  firstPatchAt: number;
-  lastPatchAt: number;
-}
+type Report = Omit<MjReport, "firstSeen"> & DiscordReport;
 
 function toResult(
   n: number,
@@ -240,7 +258,6 @@ function toResult(
   run: { value: { finished: number; ms: number }; peakRssMb: number; cpuMs: number },
   report: Report,
   ticks: number,
-  tickCpu: { ms: number; ticks: number },
 ): Result {
   const patchSeconds = Math.max(1, (report.lastPatchAt - report.firstPatchAt) / 1000);
   return {
@@ -256,32 +273,33 @@ function toResult(
     visibleChanges: report.visibleChanges,
     p50: percentile(report.latencies, 50),
     p99: percentile(report.latencies, 99),
-    cpuMsPerTick: tickCpu.ticks > 0 ? tickCpu.ms / tickCpu.ticks : null,
+    cpuMsPerTick: run.cpuMs / (run.value.ms / POLL_INTERVAL_MS),
     peakRssMb: run.peakRssMb,
     editsPerSecond: report.discordPatches / patchSeconds,
+    callbacks: {
+      delivered: report.callbacksDelivered,
+      failed: report.callbacksFailed,
+      ...(report.callbackError === undefined ? {} : { firstError: report.callbackError }),
+    },
   };
 }
 
 /** One GET per task and one PATCH per task on every tick; ticks run back to back at most every interval. */
 async function runNaive(n: number): Promise<Result> {
   const fakes = new Fakes();
-  await fakes.ready;
-  const env = await fakes.call<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }>({
-    cmd: "start",
-    rateLimited: true,
-  });
+  const env = await fakes.start();
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
-  const seeded = (
-    await fakes.call<SeededTask[]>({ cmd: "seed", count: n, channels: CHANNELS, stepMs: STEP_MS })
-  ).map(({ taskId, channelId, messageId }) => ({ taskId, channelId, messageId }));
+  const seeded = (await fakes.seed(n)).map(({ taskId, channelId, messageId }) => ({
+    taskId,
+    channelId,
+    messageId,
+  }));
   let ticks = 0;
-  const tickCpu = { ms: 0, ticks: 0 };
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const started = Date.now();
-      const before = process.cpuUsage();
       ticks += 1;
       await Promise.allSettled(
         seeded.map(async (s) => {
@@ -293,9 +311,6 @@ async function runNaive(n: number): Promise<Result> {
         }),
       );
       if (stopped) break;
-      const used = process.cpuUsage(before);
-      tickCpu.ms += (used.user + used.system) / 1000;
-      tickCpu.ticks += 1;
       await new Promise((resolve) =>
         setTimeout(resolve, Math.max(0, POLL_INTERVAL_MS - (Date.now() - started))),
       );
@@ -303,12 +318,11 @@ async function runNaive(n: number): Promise<Result> {
   })();
   const run = await measured(() => waitUntilDone(fakes, n, 8 * STEP_MS + 60_000));
   stopped = true;
-  const report = await fakes.call<Report>({ cmd: "report" });
-  await fakes.call({ cmd: "stop" });
-  fakes.kill();
+  const report = await fakes.report();
+  await fakes.stop();
   await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2000))]);
   await mj.close().catch(() => undefined);
-  return toResult(n, "naive baseline", run, report, ticks, tickCpu);
+  return toResult(n, "naive baseline", run, report, ticks);
 }
 
 function fmt(value: number | null, digits = 0): string {
@@ -367,6 +381,12 @@ for (const n of sizes) {
     process.stdout.write(
       `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s, ${result.rateLimitedGlobal} of them global)\n`,
     );
+    const { delivered, failed, firstError } = result.callbacks;
+    if (delivered + failed > 0) {
+      process.stdout.write(
+        `  callbacks: ${delivered} delivered, ${failed} failed${firstError ? ` (first: ${firstError})` : ""}\n`,
+      );
+    }
   }
 }
 
@@ -377,13 +397,14 @@ Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node
 Setup: N tasks over ${CHANNELS} channels, each queued, then 0% → 25% → 50% → 75% → success with buttons, one
 step every ${STEP_MS / 1000} s (starts spread over one step). Poll interval ${POLL_INTERVAL_MS / 1000} s. Fake Discord with
 per-route buckets of 5 requests per 5 s and a global limit of 50 requests per second; fake MJ with
-list-by-condition. The fakes run in a separate process, so CPU and RSS are the tracker's own.
+list-by-condition. Each fake runs in its own process (they are different services), so CPU and RSS
+are the tracker's own and the fake MJ's callback traffic does not stall the fake Discord.
 "Visible change" = a task state that renders differently; "change→edit" = from the moment upstream
 changed to the moment the PATCH reached Discord (only for states that were sent; older states that a
 newer one replaced are not sent at all). The naive baseline GETs every task and PATCHes every
 message each tick, with no batching, comparison or coalescing. Runs stop when every final state has
-reached Discord, or after ${(8 * STEP_MS + 60_000) / 1000} s. "CPU ms/tick" = the process's CPU time during
-completed poll ticks ("–": no tick completed within the run). "429s (global)" = 429 answers
+reached Discord, or after ${(8 * STEP_MS + 60_000) / 1000} s. "CPU ms/tick" = the tracker process's CPU time
+over the run (polls, callbacks, rendering, edits, GC) per ${POLL_INTERVAL_MS / 1000} s poll interval. "429s (global)" = 429 answers
 received, and how many of them were for the global limit.
 
 ${table(results)}

@@ -2,7 +2,8 @@
 // replaces it, never queues behind it), and its payload is only made when its turn comes, so it
 // always shows the newest state and thousands of waiting edits hold no rendered messages. Per
 // channel one edit is in flight at a time and channels whose bucket Discord reported empty are held;
-// final states go before progress updates; edits start evenly spaced under Discord's global limit.
+// final states go before progress updates. A few payloads are made ahead, and requests start
+// under Discord's global limit (counted over any one second) however long each took to make.
 // Transient failures are retried with a freshly made payload.
 import type { Logger } from "../logger.js";
 import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
@@ -42,12 +43,19 @@ export interface EditSchedulerOptions {
   /** Pause before each retry of a failed edit; its length is the number of retries. */
   retryDelaysMs?: readonly number[];
   /**
-   * Edits started per second, evenly spaced. Discord allows about 50 requests per second per bot;
-   * spacing them (rather than sending bursts) keeps any one-second window under that, whatever
-   * window Discord counts in.
+   * Edits started per second, on average. Discord allows 50 requests per second per bot; a few
+   * are left for the bot's other requests and for the network's jitter.
    */
   maxPerSecond?: number;
+  /** Edits started in any one second, however late timers fire (default: maxPerSecond + 1). */
+  maxInAnySecond?: number;
 }
+
+/**
+ * Payloads made ahead of their turn: enough that one slow to make does not cost its turn, few
+ * enough that each is made from a state at most a few turns old.
+ */
+const MADE_AHEAD = 16;
 
 interface PendingEdit {
   target: MessageTarget;
@@ -65,7 +73,7 @@ interface ChannelQueue {
 }
 
 export class EditScheduler {
-  readonly #options: Required<EditSchedulerOptions>;
+  readonly #options: Required<Omit<EditSchedulerOptions, "maxInAnySecond">>;
   readonly #waiting = new Map<string, PendingEdit>();
   readonly #channels = new Map<string, ChannelQueue>();
   /** Channels that are idle and have work, in the order they became so (fair round-robin). */
@@ -74,9 +82,12 @@ export class EditScheduler {
   readonly #idleWaiters: (() => void)[] = [];
   #inFlight = 0;
   #retrying = 0;
-  /** Earliest time the next edit may start. */
-  #nextStartAt = 0;
-  #pumpTimer: NodeJS.Timeout | undefined;
+  /** Edits taken from the queues whose request has not started yet (payload being made, or made). */
+  #ahead = 0;
+  /** Made payloads waiting for their turn to start, oldest first. */
+  readonly #turns: (() => void)[] = [];
+  readonly #pacer: RequestPacer;
+  #turnTimer: NodeJS.Timeout | undefined;
   /** Channels whose bucket Discord reported empty, with the timer that wakes them. */
   readonly #sleeping = new Map<string, NodeJS.Timeout>();
 
@@ -87,6 +98,8 @@ export class EditScheduler {
       maxPerSecond: 47,
       ...options,
     };
+    const perSecond = this.#options.maxPerSecond;
+    this.#pacer = new RequestPacer(perSecond, options.maxInAnySecond ?? perSecond + 1);
   }
 
   /** Edits waiting or being sent. */
@@ -124,8 +137,6 @@ export class EditScheduler {
 
   /** Gives up retries still waiting (on shutdown; the tracker sends them again after a restart). */
   stop(): void {
-    clearTimeout(this.#pumpTimer);
-    this.#pumpTimer = undefined;
     for (const timer of this.#sleeping.values()) clearTimeout(timer);
     this.#sleeping.clear();
     for (const [timer, edit] of this.#retryTimers) {
@@ -157,28 +168,15 @@ export class EditScheduler {
   }
 
   #pump(): void {
-    const spacing = 1000 / this.#options.maxPerSecond;
-    while (this.#inFlight < this.#options.maxInFlight && this.#ready.size > 0) {
-      const now = Date.now();
-      if (now < this.#nextStartAt) {
-        this.#pumpTimer ??= setTimeout(() => {
-          this.#pumpTimer = undefined;
-          this.#pump();
-        }, this.#nextStartAt - now);
-        return;
-      }
+    while (this.#inFlight < this.#options.maxInFlight && this.#ahead < MADE_AHEAD && this.#ready.size > 0) {
       const channelId = this.#ready.values().next().value as string;
       this.#ready.delete(channelId);
       const readyAt = this.#options.editor.readyAt?.(channelId) ?? 0;
+      const now = Date.now();
       if (readyAt > now) {
         this.#sleep(channelId, readyAt - now);
         continue;
       }
-      // Edits keep to their schedule when a timer fires a little late, rather than pushing every
-      // later edit back (that alone costs a tenth of the rate). An edit starts at most one slot
-      // after its own, so any one-second window holds at most two edits more than the rate.
-      const slot = now - this.#nextStartAt <= spacing ? this.#nextStartAt : now;
-      this.#nextStartAt = slot + spacing;
       const channel = this.#channels.get(channelId);
       const messageId = channel ? (takeFirst(channel.finals) ?? takeFirst(channel.others)) : undefined;
       const edit = messageId ? this.#waiting.get(messageId) : undefined;
@@ -186,7 +184,8 @@ export class EditScheduler {
       this.#waiting.delete(messageId);
       channel.busy = true;
       this.#inFlight += 1;
-      void this.#send(edit, slot).finally(() => {
+      this.#ahead += 1;
+      void this.#send(edit).finally(() => {
         this.#inFlight -= 1;
         channel.busy = false;
         if ((channel.finals.size > 0 || channel.others.size > 0) && !this.#sleeping.has(channelId)) {
@@ -198,15 +197,23 @@ export class EditScheduler {
     }
   }
 
-  /** Makes and sends one edit; `slot` is the start time it was given, handed back when unused. */
-  async #send(edit: PendingEdit, slot: number): Promise<void> {
+  /** Makes and sends one edit. */
+  async #send(edit: PendingEdit): Promise<void> {
+    let counted = true;
+    const leaveAhead = () => {
+      if (!counted) return;
+      counted = false;
+      this.#ahead -= 1;
+      this.#pump();
+    };
     try {
       const payload = await edit.prepare();
       if (payload === null) {
-        if (this.#nextStartAt === slot + 1000 / this.#options.maxPerSecond) this.#nextStartAt = slot;
         edit.resolve("unchanged");
         return;
       }
+      await this.#turn();
+      leaveAhead();
       edit.resolve(await this.#options.editor.edit(edit.target, payload));
     } catch (error) {
       const delay = this.#options.retryDelaysMs[edit.attempt];
@@ -230,6 +237,32 @@ export class EditScheduler {
         this.#notifyIfIdle();
       }, delay);
       this.#retryTimers.set(timer, edit);
+    } finally {
+      leaveAhead();
+    }
+  }
+
+  /** Resolves when the next request may start; requests start in the order their payloads were made. */
+  #turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#turns.push(resolve);
+      this.#releaseTurns();
+    });
+  }
+
+  #releaseTurns(): void {
+    while (this.#turns.length > 0) {
+      const now = Date.now();
+      const at = this.#pacer.earliestStart(now);
+      if (at > now) {
+        this.#turnTimer ??= setTimeout(() => {
+          this.#turnTimer = undefined;
+          this.#releaseTurns();
+        }, at - now);
+        return;
+      }
+      this.#pacer.started(now);
+      this.#turns.shift()?.();
     }
   }
 
@@ -250,6 +283,53 @@ export class EditScheduler {
   #notifyIfIdle(): void {
     if (this.backlog > 0) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+}
+
+/**
+ * Paces request starts: `perSecond` on average (a token bucket), never more than `inAnySecond` in
+ * any one-second window, and at least half the even spacing apart. A stall (a busy event loop, a
+ * payload slow to make) costs no capacity: the starts it delayed, up to a fifth of a second's
+ * worth, are made up at up to twice the rate, as far as the window allows.
+ */
+export class RequestPacer {
+  readonly #perMs: number;
+  readonly #burst: number;
+  readonly #minGapMs: number;
+  #tokens: number;
+  #tokensAt = Number.NEGATIVE_INFINITY;
+  /** The last `inAnySecond` start times, oldest at `#oldest`. */
+  readonly #starts: number[];
+  #oldest = 0;
+  #last = Number.NEGATIVE_INFINITY;
+
+  constructor(perSecond: number, inAnySecond: number) {
+    this.#perMs = perSecond / 1000;
+    this.#burst = Math.max(1, perSecond / 5);
+    this.#tokens = this.#burst;
+    this.#minGapMs = 1000 / perSecond / 2;
+    this.#starts = new Array<number>(Math.max(1, Math.floor(inAnySecond))).fill(Number.NEGATIVE_INFINITY);
+  }
+
+  /** The earliest time (ms, same clock as `now`) the next request may start. */
+  earliestStart(now: number): number {
+    const tokens = this.#tokensNow(now);
+    const tokenAt = tokens >= 1 ? now : now + (1 - tokens) / this.#perMs;
+    const windowAt = (this.#starts[this.#oldest] ?? Number.NEGATIVE_INFINITY) + 1000;
+    return Math.max(now, tokenAt, windowAt, this.#last + this.#minGapMs);
+  }
+
+  started(at: number): void {
+    this.#tokens = this.#tokensNow(at) - 1;
+    this.#tokensAt = at;
+    this.#starts[this.#oldest] = at;
+    this.#oldest = (this.#oldest + 1) % this.#starts.length;
+    this.#last = at;
+  }
+
+  /** Tokens refill at the average rate, up to the burst (full at first). */
+  #tokensNow(now: number): number {
+    return Math.min(this.#burst, this.#tokens + (now - this.#tokensAt) * this.#perMs);
   }
 }
 

@@ -70,7 +70,10 @@ export class Poller {
     const now = this.#now();
     const due: string[] = [];
     for (const taskId of registry.activeIds()) {
-      if ((this.#nextPollAt.get(taskId) ?? 0) <= now) due.push(taskId);
+      if ((this.#nextPollAt.get(taskId) ?? 0) > now) continue;
+      // A finished task whose last edits wait for Discord has nothing more to learn upstream.
+      if (registry.peek(taskId)?.finishing && !updater.wantsUnchangedState(taskId)) continue;
+      due.push(taskId);
     }
     this.#forgetUntracked();
     if (due.length === 0) return;

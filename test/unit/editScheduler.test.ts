@@ -6,6 +6,7 @@ import {
   type MessageEditor,
   type MessageTarget,
   type PreparePayload,
+  RequestPacer,
 } from "../../src/tracking/editScheduler.js";
 
 const logger = createLogger({ level: "silent", secrets: [] });
@@ -145,7 +146,7 @@ describe("EditScheduler", () => {
     expect(scheduler.backlog).toBe(0);
   });
 
-  it("holds a channel whose bucket Discord reported empty, and spaces edits evenly", async () => {
+  it("holds a channel whose bucket Discord reported empty", async () => {
     const sent: { channelId: string; at: number }[] = [];
     const refill = Date.now() + 300;
     const editor: MessageEditor = {
@@ -155,17 +156,90 @@ describe("EditScheduler", () => {
       },
       readyAt: (channelId) => (channelId === "empty" ? refill : 0),
     };
-    const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 20 });
+    const scheduler = new EditScheduler({ editor, logger });
     await Promise.all([
       scheduler.submit({ channelId: "empty", messageId: "a" }, payload("a"), { final: false }),
       ...["c1", "c2", "c3"].map((channelId) =>
         scheduler.submit({ channelId, messageId: channelId }, payload(channelId), { final: false }),
       ),
     ]);
-    const held = sent.find((s) => s.channelId === "empty")!;
-    expect(held.at).toBeGreaterThanOrEqual(refill - 5);
-    const others = sent.filter((s) => s.channelId !== "empty").map((s) => s.at);
-    // 20 per second: at least ~50 ms between starts.
-    expect(others[2]! - others[0]!).toBeGreaterThanOrEqual(90);
+    expect(sent.map((s) => s.channelId)).toEqual(["c1", "c2", "c3", "empty"]);
+    expect(sent[3]!.at).toBeGreaterThanOrEqual(refill - 5);
+  });
+
+  it("starts no more edits in any one second than allowed, however long their payloads take to make", async () => {
+    const starts: number[] = [];
+    const editor: MessageEditor = {
+      async edit() {
+        starts.push(Date.now());
+        return "edited";
+      },
+    };
+    // 5 per second, at least 100 ms apart, never more than 5 in one second. The first payloads
+    // take longest to make, so made in turn they would all be ready at about the same moment.
+    const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 5, maxInAnySecond: 5 });
+    const delays = [200, 150, 100, 50, 0, 0, 0];
+    await Promise.all(
+      delays.map((ms, index) =>
+        scheduler.submit(
+          { channelId: `c${index}`, messageId: `m${index}` },
+          async () => {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+            return { content: "x", embeds: [], components: [], allowedMentions: { parse: [] } };
+          },
+          { final: false },
+        ),
+      ),
+    );
+    expect(starts).toHaveLength(7);
+    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(95);
+    const mostInOneSecond = Math.max(
+      ...starts.map((at) => starts.filter((t) => t >= at && t < at + 1000).length),
+    );
+    expect(mostInOneSecond).toBe(5);
+  });
+});
+
+describe("RequestPacer", () => {
+  /** Starts as many requests as the pacer allows until `until`; nothing runs during the stalls. */
+  function drive(pacer: RequestPacer, until: number, stalls: [number, number][] = []) {
+    const starts: number[] = [];
+    let now = 0;
+    while (now < until) {
+      now = pacer.earliestStart(now);
+      const stall = stalls.find(([from, to]) => now >= from && now < to);
+      if (stall) {
+        now = stall[1];
+        continue;
+      }
+      pacer.started(now);
+      starts.push(now);
+    }
+    return starts;
+  }
+
+  function mostInOneSecond(starts: number[]): number {
+    return Math.max(...starts.map((at) => starts.filter((t) => t >= at && t < at + 1000).length));
+  }
+
+  it("keeps to the average rate, at least half the even spacing apart", () => {
+    const starts = drive(new RequestPacer(20, 21), 10_000);
+    // 20 a second for 10 s, plus the burst allowance it starts with.
+    expect(starts.length).toBeGreaterThanOrEqual(200);
+    expect(starts.length).toBeLessThanOrEqual(205);
+    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
+    expect(mostInOneSecond(starts)).toBeLessThanOrEqual(21);
+  });
+
+  it("makes up what a short stall delayed, never exceeding the one-second cap", () => {
+    const steady = drive(new RequestPacer(20, 21), 10_000);
+    const stalled = drive(new RequestPacer(20, 21), 10_000, [
+      [3000, 3150],
+      [6000, 6100],
+    ]);
+    expect(stalled.length).toBeGreaterThanOrEqual(steady.length - 1);
+    expect(mostInOneSecond(stalled)).toBeLessThanOrEqual(21);
   });
 });

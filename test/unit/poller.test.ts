@@ -67,7 +67,13 @@ async function setup(taskCount: number) {
     await edits.drain(2000);
     await registry.drain();
   };
-  return { fake, editor, registry, ids, tick };
+  /** One poll and the updates it set off, without waiting for Discord. */
+  const poll = async () => {
+    clock += 3000;
+    await poller.tick();
+    await registry.drain();
+  };
+  return { fake, editor, edits, registry, ids, tick, poll };
 }
 
 describe("Poller", () => {
@@ -111,6 +117,30 @@ describe("Poller", () => {
     expect(editor.sent).toHaveLength(1);
     expect(editor.sent[0]?.embed).toMatch(/Done/);
     expect((await registry.store.getTask(ids[0]!))?.stopped).toBe("final");
+  });
+
+  it("does not ask upstream again for a finished task while its final edit waits for Discord", async () => {
+    const { fake, editor, edits, registry, ids, tick, poll } = await setup(2);
+    const askedIds = () =>
+      fake.requestsTo("/mj/task/list-by-condition").map((r) => (r.body as { ids: string[] }).ids);
+    fake.setTask(ids[0]!, { ...readFixture<Record<string, unknown>>("imagine-success.json"), id: ids[0] });
+    editor.hold();
+    await poll();
+    expect(askedIds().at(-1)).toEqual([ids[0], ids[1]]);
+    expect(registry.peek(ids[0]!)?.finishing).toBe("final");
+
+    await poll();
+    await poll();
+    expect(askedIds().slice(-2)).toEqual([[ids[1]], [ids[1]]]);
+
+    editor.release();
+    await edits.drain(2000);
+    await registry.drain();
+    expect(editor.sent.map((s) => s.target.messageId)).toEqual(["300000000000000000"]);
+    expect(editor.sent[0]?.embed).toMatch(/Done/);
+    expect(registry.peek(ids[0]!)).toBeUndefined();
+    await tick();
+    expect(askedIds().at(-1)).toEqual([ids[1]]);
   });
 
   it("stops following a task upstream no longer knows, and says so", async () => {
