@@ -20,11 +20,21 @@ const CHANNEL_MESSAGE = /^\/channels\/(\d+)\/messages\/\d+$/;
 export class RestMessageEditor implements MessageEditor {
   /** When each channel's edit bucket refills, once Discord said it is empty. */
   readonly #refillAt = new Map<string, number>();
+  /** Until when Discord said the bot is over its global limit. */
+  #globalUntil = 0;
 
   constructor(private readonly rest: REST) {
     // Discord announces every bucket's state in X-RateLimit-* headers: read them, so the scheduler
     // holds edits for an exhausted channel instead of queueing them (or meeting a 429).
     rest.on("response", (request, response) => {
+      if (response.status === 429 && response.headers.get("x-ratelimit-global") !== null) {
+        // discord.js holds every request until then and sends them all at once: feeding it more
+        // meanwhile would only make that burst bigger.
+        const retryAfter = Number(response.headers.get("retry-after"));
+        if (Number.isFinite(retryAfter)) {
+          this.#globalUntil = Math.max(this.#globalUntil, Date.now() + retryAfter * 1000);
+        }
+      }
       if (request.method !== "PATCH") return;
       const channelId = CHANNEL_MESSAGE.exec(String(request.path))?.[1];
       if (!channelId) return;
@@ -40,6 +50,10 @@ export class RestMessageEditor implements MessageEditor {
 
   readyAt(channelId: string): number {
     return this.#refillAt.get(channelId) ?? 0;
+  }
+
+  globalReadyAt(): number {
+    return this.#globalUntil;
   }
 
   async edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome> {

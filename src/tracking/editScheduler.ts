@@ -21,6 +21,8 @@ export interface MessageEditor {
   edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome>;
   /** When the channel can take another edit without waiting (Date.now() ms; 0 = now). */
   readyAt?(channelId: string): number;
+  /** When Discord takes requests again after saying the bot is over its global limit (0 = now). */
+  globalReadyAt?(): number;
 }
 
 /**
@@ -57,6 +59,9 @@ export interface EditSchedulerOptions {
  */
 const MADE_AHEAD = 16;
 
+/** Requests started in one turn of the event loop, at most (see #releaseTurns). */
+const STARTS_PER_LOOP_TURN = 2;
+
 interface PendingEdit {
   target: MessageTarget;
   prepare: PreparePayload;
@@ -88,6 +93,7 @@ export class EditScheduler {
   readonly #turns: (() => void)[] = [];
   readonly #pacer: RequestPacer;
   #turnTimer: NodeJS.Timeout | undefined;
+  #startsThisLoopTurn = 0;
   /** Channels whose bucket Discord reported empty, with the timer that wakes them. */
   readonly #sleeping = new Map<string, NodeJS.Timeout>();
 
@@ -252,7 +258,11 @@ export class EditScheduler {
 
   #releaseTurns(): void {
     while (this.#turns.length > 0) {
+      // A busy event loop must not turn a late start into a burst: at most a couple per loop turn.
+      if (this.#startsThisLoopTurn >= STARTS_PER_LOOP_TURN) return;
       const now = Date.now();
+      const held = this.#options.editor.globalReadyAt?.() ?? 0;
+      if (held > now) this.#pacer.holdUntil(held);
       const at = this.#pacer.earliestStart(now);
       if (at > now) {
         this.#turnTimer ??= setTimeout(() => {
@@ -262,6 +272,12 @@ export class EditScheduler {
         return;
       }
       this.#pacer.started(now);
+      if (this.#startsThisLoopTurn++ === 0) {
+        setImmediate(() => {
+          this.#startsThisLoopTurn = 0;
+          this.#releaseTurns();
+        });
+      }
       this.#turns.shift()?.();
     }
   }
@@ -288,9 +304,10 @@ export class EditScheduler {
 
 /**
  * Paces request starts: `perSecond` on average (a token bucket), never more than `inAnySecond` in
- * any one-second window, and at least half the even spacing apart. A stall (a busy event loop, a
- * payload slow to make) costs no capacity: the starts it delayed, up to a fifth of a second's
- * worth, are made up at up to twice the rate, as far as the window allows.
+ * any one-second window, and in steady flow half the even spacing apart or more. A stall (a busy
+ * event loop, a payload slow to make) costs no capacity: the starts it delayed, up to a fifth of a
+ * second's worth, are made up at once when the stall ends, as far as the window allows (a loop
+ * turn slower than the spacing must not cap the rate at one start per turn).
  */
 export class RequestPacer {
   readonly #perMs: number;
@@ -301,7 +318,8 @@ export class RequestPacer {
   /** The last `inAnySecond` start times, oldest at `#oldest`. */
   readonly #starts: number[];
   #oldest = 0;
-  #last = Number.NEGATIVE_INFINITY;
+  /** When the last start was due by the spacing (earlier than it happened when running behind). */
+  #lastDue = Number.NEGATIVE_INFINITY;
 
   constructor(perSecond: number, inAnySecond: number) {
     this.#perMs = perSecond / 1000;
@@ -316,15 +334,31 @@ export class RequestPacer {
     const tokens = this.#tokensNow(now);
     const tokenAt = tokens >= 1 ? now : now + (1 - tokens) / this.#perMs;
     const windowAt = (this.#starts[this.#oldest] ?? Number.NEGATIVE_INFINITY) + 1000;
-    return Math.max(now, tokenAt, windowAt, this.#last + this.#minGapMs);
+    return Math.max(now, tokenAt, windowAt, this.#lastDue + this.#minGapMs);
   }
 
   started(at: number): void {
-    this.#tokens = this.#tokensNow(at) - 1;
+    const tokens = this.#tokensNow(at);
+    // Running behind, the spacing counts from when this start was due, so the next may follow in
+    // the same turn; never from further back than the burst lasts.
+    const due = Math.max(
+      at - (tokens - 1) / this.#perMs,
+      (this.#starts[this.#oldest] ?? Number.NEGATIVE_INFINITY) + 1000,
+      this.#lastDue + this.#minGapMs,
+    );
+    this.#lastDue = Math.min(at, Math.max(due, at - this.#burst / this.#perMs));
+    this.#tokens = tokens - 1;
     this.#tokensAt = at;
     this.#starts[this.#oldest] = at;
     this.#oldest = (this.#oldest + 1) % this.#starts.length;
-    this.#last = at;
+  }
+
+  /** No start before `until`, and none in a burst after it: the rate resumes from zero then. */
+  holdUntil(until: number): void {
+    if (this.#tokensAt >= until) return;
+    this.#tokens = 0;
+    this.#tokensAt = until;
+    this.#lastDue = until;
   }
 
   /** Tokens refill at the average rate, up to the burst (full at first). */

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import { readFixture } from "./fixtures.js";
 import { waitForCondition } from "./waitForCondition.js";
 
@@ -160,6 +160,11 @@ function actionOf(customId: string): string {
 export class FakeMj {
   readonly requests: MjRequest[] = [];
   readonly callbacks: { url: string; task: TaskJson; status: number }[] = [];
+  /**
+   * Like midjourney-proxy's notify pool (`mj.notify-pool-size`, 10 by default): a bounded set of
+   * kept-alive connections, with callbacks queued behind them.
+   */
+  readonly #callbackAgent = new Agent({ connections: 10 });
   readonly callbackErrors: unknown[] = [];
   readonly apiKey: string;
   readonly authStyle: "bearer" | "mj-api-secret";
@@ -324,6 +329,7 @@ export class FakeMj {
   async sendCallback(url: string, body: unknown): Promise<{ status: number; body: string }> {
     const text = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const response = await request(url, {
+      dispatcher: this.#callbackAgent,
       method: "POST",
       headers: { "content-type": "application/json" },
       body: text,
@@ -350,6 +356,7 @@ export class FakeMj {
 
   async close(): Promise<void> {
     this.#closed = true;
+    void this.#callbackAgent.destroy();
     for (const entry of this.#tasks.values()) clearInterval(entry.timer);
     for (const response of this.#hanging) response.destroy();
     await new Promise<void>((resolve) => {

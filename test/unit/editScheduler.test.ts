@@ -167,6 +167,28 @@ describe("EditScheduler", () => {
     expect(sent[3]!.at).toBeGreaterThanOrEqual(refill - 5);
   });
 
+  it("starts nothing while Discord holds the bot to its global limit, and no burst after", async () => {
+    const starts: number[] = [];
+    const heldUntil = Date.now() + 300;
+    const editor: MessageEditor = {
+      async edit() {
+        starts.push(Date.now());
+        return "edited";
+      },
+      globalReadyAt: () => heldUntil,
+    };
+    const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 20 });
+    await Promise.all(
+      ["c1", "c2", "c3"].map((channelId) =>
+        scheduler.submit({ channelId, messageId: channelId }, payload(channelId), { final: false }),
+      ),
+    );
+    expect(starts[0]).toBeGreaterThanOrEqual(heldUntil);
+    // The rate starts again from nothing: one every 50 ms, not the burst saved up meanwhile.
+    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+  });
+
   it("starts no more edits in any one second than allowed, however long their payloads take to make", async () => {
     const starts: number[] = [];
     const editor: MessageEditor = {
@@ -223,12 +245,14 @@ describe("RequestPacer", () => {
     return Math.max(...starts.map((at) => starts.filter((t) => t >= at && t < at + 1000).length));
   }
 
-  it("keeps to the average rate, at least half the even spacing apart", () => {
+  it("keeps to the average rate, at least half the even spacing apart once its burst is spent", () => {
     const starts = drive(new RequestPacer(20, 21), 10_000);
-    // 20 a second for 10 s, plus the burst allowance it starts with.
+    // 20 a second for 10 s, plus the burst allowance (a fifth of a second's) it starts with.
     expect(starts.length).toBeGreaterThanOrEqual(200);
     expect(starts.length).toBeLessThanOrEqual(205);
-    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
+    expect(starts.filter((at) => at === 0)).toHaveLength(4);
+    const later = starts.slice(4);
+    const gaps = later.slice(1).map((at, index) => at - later[index]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
     expect(mostInOneSecond(starts)).toBeLessThanOrEqual(21);
   });
@@ -241,5 +265,20 @@ describe("RequestPacer", () => {
     ]);
     expect(stalled.length).toBeGreaterThanOrEqual(steady.length - 1);
     expect(mostInOneSecond(stalled)).toBeLessThanOrEqual(21);
+  });
+
+  it("lets the starts a late timer delayed go in one turn, as many as the burst allows", () => {
+    const pacer = new RequestPacer(20, 21);
+    const steady = drive(pacer, 2000);
+    // The timer for the next start fires 300 ms late: 4 starts (a fifth of a second) go at once.
+    const late = steady.at(-1)! + 300;
+    let together = 0;
+    while (pacer.earliestStart(late) === late) {
+      pacer.started(late);
+      together += 1;
+    }
+    expect(together).toBe(4);
+    const next = pacer.earliestStart(late);
+    expect(next - late).toBeGreaterThanOrEqual(25);
   });
 });
