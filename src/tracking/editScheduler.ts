@@ -101,7 +101,7 @@ export class EditScheduler {
     this.#options = {
       maxInFlight: 50,
       retryDelaysMs: [1000, 5000, 15_000, 60_000],
-      maxPerSecond: 47,
+      maxPerSecond: 46,
       ...options,
     };
     const perSecond = this.#options.maxPerSecond;
