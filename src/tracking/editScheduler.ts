@@ -54,8 +54,8 @@ export interface EditSchedulerOptions {
 }
 
 /**
- * Payloads made ahead of their turn: enough that one slow to make does not cost its turn, few
- * enough that each is made from a state at most a few turns old.
+ * Payloads made ahead of their turn: enough that a few slow to make (a busy store) cost no turn,
+ * few enough that each is sent within about a third of a second of being made.
  */
 const MADE_AHEAD = 16;
 
