@@ -11,7 +11,7 @@ import { type FakeMj, imagineTimeline, startFakeMj } from "../test/support/fake-
 export type FakeRole = "mj" | "discord";
 
 export type BenchCommand =
-  | { cmd: "start"; rateLimited: boolean }
+  | { cmd: "start" }
   /** MJ: adds the tasks and starts their timelines. Discord: posts one message per task. */
   | { cmd: "seed"; taskIds: string[]; channels: number; stepMs: number; notifyHook?: string }
   | { cmd: "progress" }
@@ -152,11 +152,7 @@ function discordRole() {
       case "start":
         discord = await startFakeDiscord({
           skipSpecValidation: true,
-          ...(message.rateLimited
-            ? {
-                rateLimits: { perRoute: { limit: 5, windowMs: 5000 }, global: { limit: 50, windowMs: 1000 } },
-              }
-            : {}),
+          rateLimits: { perRoute: { limit: 5, windowMs: 5000 }, global: { limit: 50, windowMs: 1000 } },
         });
         discord.recordBodies = true;
         return { apiUrl: discord.apiUrl, token: discord.token };

@@ -118,8 +118,8 @@ class Fakes {
 
   async start(): Promise<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }> {
     const [discord, mj] = await Promise.all([
-      this.#discord.call<{ apiUrl: string; token: string }>({ cmd: "start", rateLimited: true }),
-      this.#mj.call<{ mjUrl: string; apiKey: string }>({ cmd: "start", rateLimited: true }),
+      this.#discord.call<{ apiUrl: string; token: string }>({ cmd: "start" }),
+      this.#mj.call<{ mjUrl: string; apiKey: string }>({ cmd: "start" }),
     ]);
     return { ...discord, ...mj };
   }
@@ -139,8 +139,8 @@ class Fakes {
   }
 
   async report(): Promise<Report> {
-    const mj = await this.#mj.call<MjReport>({ cmd: "report" });
-    const discord = await this.#discord.call<DiscordReport>({ cmd: "report", firstSeen: mj.firstSeen });
+    const { firstSeen, ...mj } = await this.#mj.call<MjReport>({ cmd: "report" });
+    const discord = await this.#discord.call<DiscordReport>({ cmd: "report", firstSeen });
     return { ...mj, ...discord };
   }
 
