@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 
-const SPEC_FILE = fileURLToPath(new URL("../../../shared/discord-api-spec/openapi.json", import.meta.url));
+const SPEC_FILE = fileURLToPath(new URL("../vendor/discord-api-spec/openapi.json", import.meta.url));
 
 type Json = Record<string, unknown>;
 

@@ -1,15 +1,15 @@
-// Reads the shared upstream fixtures (../shared/fixtures) for tests.
+// Reads the upstream fixtures (test/fixtures: real-shaped MJ-proxy answers) for tests.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseTask, type Task } from "../../src/mj/schema.js";
 
-export const FIXTURES_DIR = fileURLToPath(new URL("../../../shared/fixtures/", import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
 export function readFixture<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(`${FIXTURES_DIR}${name}`, "utf8")) as T;
 }
 
-/** Names of the top-level JSON fixtures (not the discord/ frames). */
+/** Names of the JSON fixtures. */
 export function fixtureNames(): string[] {
   return readdirSync(FIXTURES_DIR).filter((name) => name.endsWith(".json"));
 }

@@ -1,8 +1,8 @@
 // Starts a throwaway redis-server on a free loopback port (installed by .ci/run when missing).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { accessSync, constants, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { freePort } from "./freePort.js";
 
 export interface RedisServer {
@@ -10,7 +10,31 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+const MISSING =
+  "redis-server is not installed (the Redis and sharding tests start their own): install it with `sudo apt-get install redis-server` on Debian/Ubuntu or `brew install redis` on macOS, then run the tests again.";
+
+/** A failure that is the machine's, not the code's: shown as its one line, without a stack. */
+class MissingPrerequisite extends Error {
+  override name = "MissingPrerequisite";
+  constructor(message: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export async function startRedis(): Promise<RedisServer> {
+  if (!onPath("redis-server")) throw new MissingPrerequisite(MISSING);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mjrelay-redis-"));
   const child: ChildProcess = spawn(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type TrackedTask, TrackingStore } from "../../src/tracking/store.js";
 import { taskFixture } from "../support/fixtures.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
@@ -22,20 +22,17 @@ function record(taskId: string, stopped: TrackedTask["stopped"] = null): Tracked
   };
 }
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
+let redis: RedisServer | undefined;
 afterAll(async () => {
-  await redis.stop();
+  await redis?.stop();
 });
 
 describe.each([
-  ["SQLite", () => temporaryStoreUrl()],
-  ["Redis", () => `${redis.url}/0`],
+  ["SQLite", async () => temporaryStoreUrl()],
+  ["Redis", async () => `${(redis ??= await startRedis()).url}/0`],
 ])("TrackingStore on %s", (_name, url) => {
   it("keeps records across a reopen and lists only the active ones", async () => {
-    const location = url();
+    const location = await url();
     const store = await TrackingStore.open(location);
     const suffix = Math.random().toString(36).slice(2);
     await store.saveTask(record(`a${suffix}`));
