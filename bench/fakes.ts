@@ -5,8 +5,8 @@
 
 import { parseTask } from "../src/mj/schema.js";
 import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
-import { type FakeDiscord, startFakeDiscord } from "../test/support/fake-discord.js";
-import { type FakeMj, imagineTimeline, startFakeMj } from "../test/support/fake-mj.js";
+import { type FakeDiscord, startFakeDiscord } from "../src/sandbox/discord/fakeDiscord.js";
+import { type FakeMj, imagineTimeline, startFakeMj } from "../src/sandbox/mj/fakeMj.js";
 
 export type FakeRole = "mj" | "discord";
 
@@ -151,7 +151,6 @@ function discordRole() {
     switch (message.cmd) {
       case "start":
         discord = await startFakeDiscord({
-          skipSpecValidation: true,
           rateLimits: { perRoute: { limit: 5, windowMs: 5000 }, global: { limit: 50, windowMs: 1000 } },
         });
         discord.recordBodies = true;

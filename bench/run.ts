@@ -9,7 +9,7 @@ import { cpus, setPriority, tmpdir } from "node:os";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REST, Routes } from "discord.js";
-import { RestMessageEditor } from "../src/discord/messageEditor.js";
+import { RestMessageEditor } from "../src/discord/messages/messageEditor.js";
 import { createLogger } from "../src/logger.js";
 import { MjClient } from "../src/mj/client.js";
 import { parseTask, type Task } from "../src/mj/schema.js";

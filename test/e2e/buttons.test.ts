@@ -1,7 +1,7 @@
 // Mirrored buttons: clicks submit MJ actions, modals for Custom Zoom and Vary (Region).
 import { describe, expect, it } from "vitest";
+import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
-import type { FakeMessage } from "../support/fake-discord.js";
 import { readFixture } from "../support/fixtures.js";
 
 const world = useWorlds();

@@ -1,8 +1,8 @@
 // Push updates (notifyHook), channel feeds, and starting tasks from Discord.
 import { describe, expect, it } from "vitest";
+import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
+import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
-import type { FakeMessage } from "../support/fake-discord.js";
-import { imagineTimeline, newTaskId } from "../support/fake-mj.js";
 import { readFixture } from "../support/fixtures.js";
 
 const world = useWorlds();

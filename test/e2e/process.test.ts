@@ -2,8 +2,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeDiscord } from "../support/fake-discord.js";
-import { startFakeMj } from "../support/fake-mj.js";
+import { startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
+import { startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
+import { checkedAgainstSpec } from "../support/discordSpec.js";
 import { temporaryStoreUrl } from "../support/storeUrl.js";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -53,7 +54,7 @@ describe("the bot process", () => {
   });
 
   it("connects, then stops cleanly on SIGTERM with exit code 0", async () => {
-    const discord = await startFakeDiscord();
+    const discord = await startFakeDiscord(checkedAgainstSpec);
     const mj = await startFakeMj();
     cleanups.push(
       () => discord.close(),
@@ -80,7 +81,7 @@ describe("the bot process", () => {
     ["globally", {}],
     ["in one guild", { DISCORD_GUILD_ID: "900000000000000010" }],
   ] as const)("registers the slash commands %s (npm run register)", async (_where, extra) => {
-    const discord = await startFakeDiscord();
+    const discord = await startFakeDiscord(checkedAgainstSpec);
     cleanups.push(() => discord.close());
     const { output, exited } = runMain(
       {

@@ -3,9 +3,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
+import { startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
 import { taskShard } from "../../src/tracking/partition.js";
-import { startFakeDiscord } from "../support/fake-discord.js";
-import { startFakeMj } from "../support/fake-mj.js";
+import { checkedAgainstSpec } from "../support/discordSpec.js";
 import { startRedis } from "../support/redis.js";
 
 const SHARD_ENTRY = fileURLToPath(new URL("../../src/shard.ts", import.meta.url));
@@ -21,7 +22,7 @@ function title(embeds: unknown[]): string | undefined {
 describe("sharded (two shards, Redis)", () => {
   it("polls and edits each task from exactly one shard, also across a restart of the shards", async () => {
     const [discord, mj, redis] = await Promise.all([
-      startFakeDiscord({ shards: 2 }),
+      startFakeDiscord({ ...checkedAgainstSpec, shards: 2 }),
       startFakeMj(),
       startRedis(),
     ]);

@@ -5,8 +5,9 @@ import { afterEach } from "vitest";
 import { type App, createApp } from "../../src/app.js";
 import { type Config, parseConfig, secretsOf } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { type FakeDiscord, startFakeDiscord } from "./fake-discord.js";
-import { type FakeMj, startFakeMj } from "./fake-mj.js";
+import { type FakeDiscord, startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
+import { type FakeMj, startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
+import { checkedAgainstSpec } from "./discordSpec.js";
 import { freePort } from "./freePort.js";
 import { temporaryStoreUrl } from "./storeUrl.js";
 
@@ -66,7 +67,7 @@ export async function startWorld(
     callbacks?: boolean;
   } = {},
 ): Promise<World> {
-  const discord = await startFakeDiscord(options.discord);
+  const discord = await startFakeDiscord({ ...checkedAgainstSpec, ...options.discord });
   const mj = await startFakeMj(options.mj);
   const port = options.callbacks ? await freePort() : 0;
   const env = botEnvironment(discord, mj, {

@@ -13,7 +13,12 @@ import {
   Routes,
 } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeDiscord, startFakeDiscord, validateMessagePayload } from "../support/fake-discord.js";
+import {
+  type FakeDiscord,
+  startFakeDiscord,
+  validateMessagePayload,
+} from "../../src/sandbox/discord/fakeDiscord.js";
+import { checkedAgainstSpec } from "../support/discordSpec.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -21,7 +26,7 @@ afterEach(async () => {
 });
 
 async function start(options: Parameters<typeof startFakeDiscord>[0] = {}) {
-  const fake = await startFakeDiscord(options);
+  const fake = await startFakeDiscord({ ...checkedAgainstSpec, ...options });
   cleanups.push(() => fake.close());
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiUrl } });
   cleanups.push(() => client.destroy());

@@ -2,9 +2,10 @@
 // edit scheduler (a channel's bucket is empty; the bot is over its global limit).
 import { REST } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { RestMessageEditor } from "../../src/discord/messageEditor.js";
+import { RestMessageEditor } from "../../src/discord/messages/messageEditor.js";
 import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
-import { startFakeDiscord } from "../support/fake-discord.js";
+import { startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
+import { checkedAgainstSpec } from "../support/discordSpec.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,7 +20,7 @@ const payload: TaskMessagePayload = {
 };
 
 async function setup(rateLimits: NonNullable<Parameters<typeof startFakeDiscord>[0]>["rateLimits"]) {
-  const fake = await startFakeDiscord({ rateLimits });
+  const fake = await startFakeDiscord({ ...checkedAgainstSpec, rateLimits });
   cleanups.push(() => fake.close());
   const channelId = "900000000000000001";
   fake.addChannel(channelId);

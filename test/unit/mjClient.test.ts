@@ -8,7 +8,7 @@ import {
   MjNotFound,
   MjUnavailable,
 } from "../../src/mj/errors.js";
-import { type FakeMj, type FakeMjOptions, startFakeMj } from "../support/fake-mj.js";
+import { type FakeMj, type FakeMjOptions, startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
 import { readFixture } from "../support/fixtures.js";
 
 const open: { fake: FakeMj; client: MjClient }[] = [];

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { toRestBody } from "../../src/discord/messageEditor.js";
+import { toRestBody } from "../../src/discord/messages/messageEditor.js";
 import { decodeButtonId } from "../../src/render/customId.js";
 import { fallbackLabel, toButtonEmoji } from "../../src/render/renderButtonRows.js";
 import { renderTaskMessage } from "../../src/render/renderTaskMessage.js";
-import { validateAgainstSpec, validateMessagePayload } from "../support/discordRules.js";
+import { validateMessagePayload } from "../../src/sandbox/discord/discordRules.js";
+import { validateAgainstSpec } from "../support/discordSpec.js";
 import { fixtureNames, taskFixture } from "../support/fixtures.js";
 
 const taskFixtures = fixtureNames().filter(

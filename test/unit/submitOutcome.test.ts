@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { interpretSubmitResult } from "../../src/discord/submitOutcome.js";
-import { UserError } from "../../src/discord/userError.js";
+import { interpretSubmitResult } from "../../src/discord/interactions/submitOutcome.js";
+import { UserError } from "../../src/discord/interactions/userError.js";
 import { SubmitResultSchema } from "../../src/mj/schema.js";
 import { readFixture } from "../support/fixtures.js";
 

@@ -1,7 +1,7 @@
 // /blend image1 image2 [image3..image5] [dimensions] — blends 2–5 images into a new one.
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
-import { attachmentToDataUrl } from "../imageAttachment.js";
-import { callbackFields, submitAndShow } from "../submitTask.js";
+import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
+import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
 import type { SlashCommand } from "./command.js";
 
 const IMAGE_OPTIONS = ["image1", "image2", "image3", "image4", "image5"] as const;

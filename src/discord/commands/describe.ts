@@ -1,7 +1,7 @@
 // /describe image:<attachment> — asks Midjourney for four prompts that describe an image.
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
-import { attachmentToDataUrl } from "../imageAttachment.js";
-import { callbackFields, submitAndShow } from "../submitTask.js";
+import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
+import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
 import type { SlashCommand } from "./command.js";
 
 export const describe: SlashCommand = {

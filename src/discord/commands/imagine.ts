@@ -1,8 +1,8 @@
 // /imagine prompt:<text> [image:<attachment>] — starts a Midjourney job and shows it live.
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
-import { attachmentToDataUrl } from "../imageAttachment.js";
-import { callbackFields, submitAndShow } from "../submitTask.js";
-import { UserError } from "../userError.js";
+import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
+import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
+import { UserError } from "../interactions/userError.js";
 import type { SlashCommand } from "./command.js";
 
 export const imagine: SlashCommand = {

@@ -2,7 +2,7 @@
 // arrive at the channel's own URL is posted there and kept live.
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { hookSecretHash, hookUrl, newHookSecret } from "../../webhook/hookSecrets.js";
-import { UserError } from "../userError.js";
+import { UserError } from "../interactions/userError.js";
 import type { SlashCommand } from "./command.js";
 
 export const mjfeed: SlashCommand = {

@@ -1,6 +1,6 @@
 // /mjseed id:<task id> — the image seed of a finished task, to reproduce it with --seed.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from "discord.js";
-import { deferIfSlow } from "../deferIfSlow.js";
+import { deferIfSlow } from "../interactions/deferIfSlow.js";
 import type { SlashCommand } from "./command.js";
 import { readTaskId, taskIdOption } from "./taskIdOption.js";
 

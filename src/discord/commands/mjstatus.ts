@@ -1,7 +1,7 @@
 // /mjstatus id:<task id> — shows an MJ task and keeps the message live until the task ends.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from "discord.js";
-import { deferIfSlow } from "../deferIfSlow.js";
-import { messageLink, replyWithTask } from "../postTask.js";
+import { deferIfSlow } from "../interactions/deferIfSlow.js";
+import { messageLink, replyWithTask } from "../messages/postTask.js";
 import type { SlashCommand } from "./command.js";
 import { readTaskId, taskIdOption } from "./taskIdOption.js";
 

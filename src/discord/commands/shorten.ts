@@ -1,7 +1,7 @@
 // /shorten prompt:<text> — asks Midjourney which words of a prompt matter.
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
-import { callbackFields, submitAndShow } from "../submitTask.js";
-import { UserError } from "../userError.js";
+import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
+import { UserError } from "../interactions/userError.js";
 import type { SlashCommand } from "./command.js";
 
 export const shorten: SlashCommand = {

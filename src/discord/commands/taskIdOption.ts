@@ -1,7 +1,7 @@
 // The `id` option shared by the commands that take an MJ task id: its definition and its reading.
 import type { ChatInputCommandInteraction, SlashCommandStringOption } from "discord.js";
 import { isValidTaskId } from "../../mj/taskId.js";
-import { UserError } from "../userError.js";
+import { UserError } from "../interactions/userError.js";
 
 export function taskIdOption(option: SlashCommandStringOption): SlashCommandStringOption {
   return option

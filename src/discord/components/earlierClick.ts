@@ -3,7 +3,7 @@
 import { type ButtonInteraction, MessageFlags, type ModalSubmitInteraction } from "discord.js";
 import type { ClickRecord } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
-import { messageLink } from "../postTask.js";
+import { messageLink } from "../messages/postTask.js";
 import { buildPromptModal, modalClickKey } from "./promptModal.js";
 
 export async function answerEarlierClick(

@@ -7,11 +7,11 @@ import { BUTTON_ID_PREFIXES, decodeButtonId, encodeModalId } from "../../render/
 import { fallbackLabel } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
-import { resultWithin } from "../deferIfSlow.js";
-import { postSubmittedTask } from "../postTask.js";
-import { interpretSubmitResult } from "../submitOutcome.js";
-import { callbackFields } from "../submitTask.js";
-import { UserError } from "../userError.js";
+import { resultWithin } from "../interactions/deferIfSlow.js";
+import { interpretSubmitResult } from "../interactions/submitOutcome.js";
+import { callbackFields } from "../interactions/submitTask.js";
+import { UserError } from "../interactions/userError.js";
+import { postSubmittedTask } from "../messages/postTask.js";
 import type { ButtonHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
 import { buildPromptModal } from "./promptModal.js";

@@ -4,10 +4,10 @@
 import { type APIModalInteractionResponseCallbackData, ComponentType, TextInputStyle } from "discord.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
-import { resultWithin } from "../deferIfSlow.js";
-import { postSubmittedTask } from "../postTask.js";
-import { interpretSubmitResult } from "../submitOutcome.js";
-import { UserError } from "../userError.js";
+import { resultWithin } from "../interactions/deferIfSlow.js";
+import { interpretSubmitResult } from "../interactions/submitOutcome.js";
+import { UserError } from "../interactions/userError.js";
+import { postSubmittedTask } from "../messages/postTask.js";
 import type { ButtonHandler, ModalHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
 

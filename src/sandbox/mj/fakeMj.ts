@@ -6,8 +6,8 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Agent, request } from "undici";
-import { readFixture } from "./fixtures.js";
-import { waitForCondition } from "./waitForCondition.js";
+import { waitForCondition } from "../waitForCondition.js";
+import { TASK_TEMPLATES, type TemplateName } from "./taskTemplates.js";
 
 export type Json = Record<string, unknown>;
 export type TaskJson = Json & { id: string };
@@ -76,15 +76,8 @@ interface ScriptedSubmit {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-/** Fixture reads are cached: the benchmark builds thousands of tasks from them. */
-const fixtureCache = new Map<string, TaskJson>();
-function fixtureTask(name: string): TaskJson {
-  let task = fixtureCache.get(name);
-  if (!task) {
-    task = readFixture<TaskJson>(name);
-    fixtureCache.set(name, task);
-  }
-  return clone(task);
+function fixtureTask(name: TemplateName): TaskJson {
+  return clone(TASK_TEMPLATES[name]) as TaskJson;
 }
 
 let idCounter = 0;

@@ -1,9 +1,9 @@
 // Applies a notifyHook callback: the bot's own hook updates tracked tasks; a feed's hook also
 // posts tasks it has not seen yet in the feed's channel (first callback posts, later ones edit).
 import type { REST } from "discord.js";
-import type { Task } from "../mj/schema.js";
-import type { HookTarget } from "../tracking/store.js";
-import type { BotContext } from "./context.js";
+import type { Task } from "../../mj/schema.js";
+import type { HookTarget } from "../../tracking/store.js";
+import type { BotContext } from "../context.js";
 import { postTaskInChannel } from "./postTask.js";
 
 /** Feed posts remembered here too: the owning shard may not have stored its record yet. */

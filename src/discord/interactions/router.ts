@@ -10,11 +10,11 @@ import {
   MjInvalidTaskId,
   MjNotFound,
   MjUnavailable,
-} from "../mj/errors.js";
-import type { SlashCommand } from "./commands/command.js";
-import type { ButtonHandler, ModalHandler } from "./components/component.js";
-import type { BotContext } from "./context.js";
-import { discordErrorCode, UNKNOWN_INTERACTION } from "./discordErrors.js";
+} from "../../mj/errors.js";
+import type { SlashCommand } from "../commands/command.js";
+import type { ButtonHandler, ModalHandler } from "../components/component.js";
+import type { BotContext } from "../context.js";
+import { discordErrorCode, UNKNOWN_INTERACTION } from "../discordErrors.js";
 import { UserError } from "./userError.js";
 
 /** The sentence a user sees for an error, or null when it is a bug (then a generic text is used). */

@@ -1,9 +1,9 @@
 // Edits tracked messages through the channel message endpoint, which (unlike an interaction
 // token) never expires while the bot can see the channel.
 import { type REST, Routes } from "discord.js";
-import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
-import type { EditOutcome, MessageEditor, MessageTarget } from "../tracking/editScheduler.js";
-import { isMessageGone } from "./discordErrors.js";
+import type { TaskMessagePayload } from "../../render/renderTaskMessage.js";
+import type { EditOutcome, MessageEditor, MessageTarget } from "../../tracking/editScheduler.js";
+import { isMessageGone } from "../discordErrors.js";
 
 /** The REST body for a rendered payload (discord.js option names -> API field names). */
 export function toRestBody(payload: TaskMessagePayload) {

@@ -8,13 +8,13 @@ import {
   type RepliableInteraction,
   Routes,
 } from "discord.js";
-import { isFinalStatus, parseTask, type Task } from "../mj/schema.js";
-import { renderTaskMessage, type TaskMessagePayload } from "../render/renderTaskMessage.js";
-import type { ClickRecord } from "../tracking/store.js";
-import type { BotContext } from "./context.js";
-import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "./discordErrors.js";
+import { isFinalStatus, parseTask, type Task } from "../../mj/schema.js";
+import { renderTaskMessage, type TaskMessagePayload } from "../../render/renderTaskMessage.js";
+import type { ClickRecord } from "../../tracking/store.js";
+import type { BotContext } from "../context.js";
+import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "../discordErrors.js";
+import { UserError } from "../interactions/userError.js";
 import { toRestBody } from "./messageEditor.js";
-import { UserError } from "./userError.js";
 
 /** Tracking edits go through the channel, so the bot must see it (interaction replies do not need to). */
 export function assertCanTrackHere(interaction: RepliableInteraction, task: Task): void {

@@ -1,7 +1,7 @@
 // What an MJ submit result means for the person who asked: a task to show, a prompt to ask for,
 // or a refusal in plain words (thrown as a UserError, so nothing is posted or tracked).
-import type { SubmitResult } from "../mj/schema.js";
-import { isValidTaskId } from "../mj/taskId.js";
+import type { SubmitResult } from "../../mj/schema.js";
+import { isValidTaskId } from "../../mj/taskId.js";
 import { UserError } from "./userError.js";
 
 export type SubmitOutcome =

@@ -1,10 +1,10 @@
 // The shared path of the submit commands (/imagine, /describe, /blend, /shorten): prepare the
 // request (downloads included), submit it, then show and track the new task like /mjstatus.
 import type { ChatInputCommandInteraction } from "discord.js";
-import type { SubmitResult } from "../mj/schema.js";
-import type { BotContext } from "./context.js";
+import type { SubmitResult } from "../../mj/schema.js";
+import type { BotContext } from "../context.js";
+import { fetchSubmittedTask, replyWithTask } from "../messages/postTask.js";
 import { deferIfSlow } from "./deferIfSlow.js";
-import { fetchSubmittedTask, replyWithTask } from "./postTask.js";
 import { interpretSubmitResult } from "./submitOutcome.js";
 
 /** Upstream's callback options: the bot's own notifyHook when PUBLIC_URL is set, else nothing (polled). */
