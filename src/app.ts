@@ -9,16 +9,20 @@ import { createInteractionRouter } from "./discord/interactions/router.js";
 import { createCallbackHandler } from "./discord/messages/feedCallback.js";
 import { RestMessageEditor } from "./discord/messages/messageEditor.js";
 import { registerCommands } from "./discord/register.js";
+import { countDiscordRequests } from "./discord/restMetrics.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 import { MjClient } from "./mj/client.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
 import { EditScheduler } from "./tracking/editScheduler.js";
 import { Poller } from "./tracking/poller.js";
 import { TaskRegistry } from "./tracking/registry.js";
 import { TrackingStore } from "./tracking/store.js";
+import { countTrackedTasks } from "./tracking/trackedTaskState.js";
 import { TaskUpdater } from "./tracking/updater.js";
 import { botHookSecret, hookUrl } from "./webhook/hookSecrets.js";
+import { createMetricsEndpoint } from "./webhook/metricsEndpoint.js";
 import { WebhookServer } from "./webhook/server.js";
 
 export interface App {
@@ -34,7 +38,10 @@ export interface App {
 
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const store = await TrackingStore.open(config.store.url);
+  const registry = new TaskRegistry(store);
+  const metrics = createMetrics({ trackedTasks: () => countTrackedTasks(registry.activeRecords()) });
   const client = createDiscordClient(config.discord);
+  countDiscordRequests(client.rest, metrics);
   // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
   const shardLabel = client.shard ? `shard ${client.shard.ids[0]}/${client.shard.count}` : undefined;
   if (shardLabel) client.rest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
@@ -45,14 +52,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     timeoutMs: config.mj.timeoutMs,
     listChunkSize: config.mj.listChunkSize,
     userAgent: shardLabel ? `mjrelay (${shardLabel})` : "mjrelay",
+    observer: {
+      onRequest: (route, outcome) => metrics.upstreamRequests.inc({ route, outcome }),
+      onSubmit: (kind, outcome) => metrics.submits.inc({ kind, outcome }),
+    },
   });
-  const registry = new TaskRegistry(store);
   const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
   const updater = new TaskUpdater({
     registry,
     edits,
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
+    observeEditDelay: (seconds) => metrics.editDelay.observe(seconds),
   });
   const routing = createTaskRouting(client, updater, logger);
   // One process receives callbacks (the port can be bound once); it forwards them to the owners.
@@ -79,6 +90,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     isDiscordReady: () => client.isReady(),
     onCallback: createCallbackHandler(client.rest, context),
+    metrics: createMetricsEndpoint(metrics.registry, config.metrics.token),
+    countCallback: (outcome) => metrics.callbacks.inc({ outcome }),
   });
   const routeInteraction = createInteractionRouter(
     { commands, buttons: buttonHandlers, modals: modalHandlers },
@@ -133,8 +146,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       if (primary) {
         httpPort = await webhook.start();
         logger.info(
-          { port: httpPort, callbacks: notifyHook !== undefined },
-          "HTTP server listening (notifyHook, /healthz)",
+          {
+            port: httpPort,
+            callbacks: notifyHook !== undefined,
+            metricsToken: config.metrics.token !== undefined,
+          },
+          "HTTP server listening (notifyHook, /healthz, /metrics)",
         );
       }
       poller.start();

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 
-const SECRET_VARIABLES = new Set(["DISCORD_TOKEN", "MJ_API_KEY"]);
+const SECRET_VARIABLES = new Set(["DISCORD_TOKEN", "MJ_API_KEY", "METRICS_TOKEN"]);
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -98,6 +98,13 @@ const EnvironmentSchema = z.object({
       })
       .default("anyone"),
   ),
+  METRICS_TOKEN: optional(
+    z
+      .string()
+      .trim()
+      .min(16, "must be at least 16 characters (a random string, e.g. from openssl rand -hex 32)")
+      .regex(/^\S+$/, "must not contain spaces"),
+  ),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === "string" ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -134,6 +141,8 @@ export interface Config {
   };
   /** Who may click mirrored buttons. */
   buttons: { allowed: ButtonsAllowed };
+  /** GET /metrics needs `Authorization: Bearer <token>` when set. */
+  metrics: { token: string | undefined };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -152,18 +161,20 @@ export class ConfigError extends Error {
   }
 }
 
+function configErrorOf(error: z.ZodError, env: Record<string, string | undefined>): ConfigError {
+  const problems = error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const raw = env[name];
+    const shown =
+      raw === undefined || raw.trim() === "" || SECRET_VARIABLES.has(name) ? "" : ` (got "${raw}")`;
+    return `${name} ${issue.message}${shown}`;
+  });
+  return new ConfigError(problems);
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvironmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? "environment");
-      const raw = env[name];
-      const shown =
-        raw === undefined || raw.trim() === "" || SECRET_VARIABLES.has(name) ? "" : ` (got "${raw}")`;
-      return `${name} ${issue.message}${shown}`;
-    });
-    throw new ConfigError(problems);
-  }
+  if (!parsed.success) throw configErrorOf(parsed.error, env);
   const e = parsed.data;
   return {
     discord: {
@@ -184,6 +195,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     shardCount: e.SHARD_COUNT,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
     buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
+    metrics: { token: e.METRICS_TOKEN },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -194,7 +206,22 @@ export function loadConfig(envFile = ".env"): Config {
   return parseConfig(process.env);
 }
 
+/**
+ * The Discord part alone (`npm run invite` needs nothing else): `.env` when present, then the
+ * process environment.
+ */
+export function loadDiscordConfig(envFile = ".env"): Pick<Config["discord"], "token" | "apiUrl"> {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const parsed = EnvironmentSchema.pick({ DISCORD_TOKEN: true, DISCORD_API_URL: true }).safeParse(
+    process.env,
+  );
+  if (!parsed.success) throw configErrorOf(parsed.error, process.env);
+  return { token: parsed.data.DISCORD_TOKEN, apiUrl: parsed.data.DISCORD_API_URL };
+}
+
 /** Every secret value in a config, for log redaction. */
 export function secretsOf(config: Config): string[] {
-  return [config.discord.token, config.mj.apiKey].filter((secret) => secret.length >= 4);
+  return [config.discord.token, config.mj.apiKey, config.metrics.token ?? ""].filter(
+    (secret) => secret.length >= 4,
+  );
 }

@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { REST, Routes, ShardingManager } from "discord.js";
 import { ConfigError, loadConfig, secretsOf } from "./config.js";
-import { isShardMessage } from "./discord/taskRouting.js";
+import { isShardMessage, shardMessageLogFields } from "./discord/taskRouting.js";
 import { createLogger } from "./logger.js";
 
 let config: ReturnType<typeof loadConfig>;
@@ -48,12 +48,17 @@ manager.on("shardCreate", (shard) => {
     if (!isShardMessage(message)) return;
     const owner = manager.shards.get(message.owner);
     if (!owner) {
-      logger.warn({ owner: message.owner, taskId: message.task.id }, "no shard to forward a task to");
+      logger.warn(
+        { ...shardMessageLogFields(message), owner: message.owner },
+        "no shard to forward a task to",
+      );
       return;
     }
     owner
       .send(message)
-      .catch((error: unknown) => logger.error({ err: error }, "could not forward to a shard"));
+      .catch((error: unknown) =>
+        logger.error({ err: error, ...shardMessageLogFields(message) }, "could not forward to a shard"),
+      );
   });
   shard.on("death", () => logger.warn({ shard: shard.id }, "shard process exited; it is restarted"));
 });

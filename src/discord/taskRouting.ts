@@ -32,6 +32,13 @@ export function isShardMessage(value: unknown): value is ShardMessage {
   return typeof value === "object" && value !== null && (value as { mjrelay?: unknown }).mjrelay === true;
 }
 
+/** What a log line about forwarded work says: the task, and the message's guild and channel when attaching. */
+export function shardMessageLogFields(message: ShardMessage) {
+  return message.kind === "attach"
+    ? { taskId: message.task.id, guildId: message.message.guildId, channelId: message.message.channelId }
+    : { taskId: message.task.id };
+}
+
 export function createTaskRouting(client: Client, updater: TaskUpdater, logger: Logger): TaskRouting {
   const shard = client.shard;
   const shardId = shard?.ids[0] ?? 0;
@@ -47,14 +54,20 @@ export function createTaskRouting(client: Client, updater: TaskUpdater, logger: 
     process.on("message", (raw: unknown) => {
       if (!isShardMessage(raw) || raw.owner !== shardId) return;
       apply(raw).catch((error: unknown) =>
-        logger.error({ err: error, taskId: raw.task.id }, "could not apply work forwarded by another shard"),
+        logger.error(
+          { err: error, ...shardMessageLogFields(raw) },
+          "could not apply work forwarded by another shard",
+        ),
       );
     });
   }
 
   const route = async (message: ShardMessage) => {
     if (message.owner === shardId || !shard) return apply(message);
-    logger.debug({ taskId: message.task.id, owner: message.owner }, "forwarding a task to its shard");
+    logger.debug(
+      { ...shardMessageLogFields(message), owner: message.owner },
+      "forwarding a task to its shard",
+    );
     await shard.send(message);
   };
 

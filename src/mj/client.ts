@@ -3,6 +3,12 @@ import { hash } from "node:crypto";
 import { Pool, errors as undiciErrors } from "undici";
 import { MjAuthError, MjBadResponse, MjInvalidTaskId, MjNotFound, MjUnavailable } from "./errors.js";
 import { splitJsonArray } from "./jsonArray.js";
+import {
+  type MjRequestObserver,
+  type MjRequestOutcome,
+  type MjRoute,
+  submitOutcomeName,
+} from "./requestObserver.js";
 import { type LentBytes, ReusedBuffer } from "./reusedBuffer.js";
 import { parseTask, rawTaskId, type SubmitResult, SubmitResultSchema, type Task } from "./schema.js";
 import { isValidTaskId } from "./taskId.js";
@@ -20,6 +26,8 @@ export interface MjClientOptions {
   connections?: number;
   /** Sent as User-Agent; names the shard when sharded. */
   userAgent?: string;
+  /** Told how every request and every submit ended (for metrics). */
+  observer?: MjRequestObserver;
 }
 
 export interface ImagineRequest {
@@ -110,6 +118,7 @@ export class MjClient {
   readonly #timeoutMs: number;
   readonly #listChunkSize: number;
   readonly #fallbackConcurrency: number;
+  readonly #observer: MjRequestObserver | undefined;
   #batchUnsupportedUntil = 0;
 
   constructor(options: MjClientOptions) {
@@ -123,6 +132,7 @@ export class MjClient {
     this.#userAgent = options.userAgent ?? "mjrelay";
     this.#listChunkSize = Math.max(1, options.listChunkSize ?? 1000);
     this.#fallbackConcurrency = Math.max(1, options.fallbackConcurrency ?? 8);
+    this.#observer = options.observer;
     this.#pool = new Pool(base.origin, {
       connections: options.connections ?? 16,
       keepAliveTimeout: 30_000,
@@ -163,15 +173,18 @@ export class MjClient {
 
   /** The seed of a finished task's image. */
   async imageSeed(id: string): Promise<string> {
-    const response = await this.#request("GET", `/mj/task/${encodeTaskId(id)}/image-seed`);
-    if (isEmptyNotFound(response)) throw new MjNotFound(id);
-    const body = parseJson(response);
-    const result = SubmitResultSchema.safeParse(body);
-    if (result.success && result.data.code === 1 && typeof result.data.result === "string") {
-      return result.data.result;
-    }
-    if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
-    throw new MjBadResponse("the answer carries no seed", response.status);
+    const path = `/mj/task/${encodeTaskId(id)}/image-seed`;
+    return this.#observed("/mj/task/:id/image-seed", async () => {
+      const response = await this.#request("GET", path);
+      if (isEmptyNotFound(response)) throw new MjNotFound(id);
+      const body = parseJson(response);
+      const result = SubmitResultSchema.safeParse(body);
+      if (result.success && result.data.code === 1 && typeof result.data.result === "string") {
+        return result.data.result;
+      }
+      if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
+      throw new MjBadResponse("the answer carries no seed", response.status);
+    });
   }
 
   submitImagine(request: ImagineRequest): Promise<SubmitResult> {
@@ -210,19 +223,25 @@ export class MjClient {
     known: (signature: string) => boolean,
   ): Promise<PolledTask[] | undefined> {
     const path = "/mj/task/list-by-condition";
-    const response = await this.#request("POST", path, { ids: asked }, this.#pollBuffer);
-    try {
-      if (response.status === 404 || response.status === 405) {
-        this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
-        return undefined;
-      }
-      // Split, not decoded: only the tasks whose bytes changed since the last poll get parsed.
-      const elements = response.status < 300 ? splitJsonArray(response.bytes) : null;
-      if (!elements) throw new MjBadResponse("list-by-condition did not answer a list", response.status);
-      return elements.map((bytes) => polledTask(bytes, known, () => parseTaskBytes(bytes)));
-    } finally {
-      response.release();
-    }
+    return this.#observed(
+      path,
+      async () => {
+        const response = await this.#request("POST", path, { ids: asked }, this.#pollBuffer);
+        try {
+          if (response.status === 404 || response.status === 405) {
+            this.#batchUnsupportedUntil = Date.now() + BATCH_REPROBE_MS;
+            return undefined;
+          }
+          // Split, not decoded: only the tasks whose bytes changed since the last poll get parsed.
+          const elements = response.status < 300 ? splitJsonArray(response.bytes) : null;
+          if (!elements) throw new MjBadResponse("list-by-condition did not answer a list", response.status);
+          return elements.map((bytes) => polledTask(bytes, known, () => parseTaskBytes(bytes)));
+        } finally {
+          response.release();
+        }
+      },
+      (tasks) => (tasks ? "ok" : "unsupported"),
+    );
   }
 
   async #fetchOneByOne(asked: string[], known: (signature: string) => boolean): Promise<PolledTask[]> {
@@ -245,21 +264,49 @@ export class MjClient {
   /** One task as upstream sent it: its JSON bytes and the parsed body. */
   async #fetchTaskBody(id: string): Promise<{ bytes: Buffer; body: unknown }> {
     const path = `/mj/task/${encodeTaskId(id)}/fetch`;
-    const response = await this.#request("GET", path);
-    // Java proxy: 200 with an empty body; C# proxy: 204.
-    if (isEmptyNotFound(response)) throw new MjNotFound(id);
-    const body = parseJson(response);
-    if (response.status < 300 && rawTaskId(body) !== null) return { bytes: response.bytes, body };
-    if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
-    throw new MjBadResponse("the answer is not a task", response.status);
+    return this.#observed("/mj/task/:id/fetch", async () => {
+      const response = await this.#request("GET", path);
+      // Java proxy: 200 with an empty body; C# proxy: 204.
+      if (isEmptyNotFound(response)) throw new MjNotFound(id);
+      const body = parseJson(response);
+      if (response.status < 300 && rawTaskId(body) !== null) return { bytes: response.bytes, body };
+      if (looksLikeNotFound(response.status, body)) throw new MjNotFound(id);
+      throw new MjBadResponse("the answer is not a task", response.status);
+    });
   }
 
   async #submit(route: string, request: object): Promise<SubmitResult> {
-    const response = await this.#request("POST", `/mj/submit/${route}`, request);
-    const result = SubmitResultSchema.safeParse(parseJson(response));
-    if (!result.success)
-      throw new MjBadResponse(`submit/${route} did not answer a submit result`, response.status);
-    return result.data;
+    let result: SubmitResult | undefined;
+    try {
+      result = await this.#observed(`/mj/submit/${route}`, async () => {
+        const response = await this.#request("POST", `/mj/submit/${route}`, request);
+        const parsed = SubmitResultSchema.safeParse(parseJson(response));
+        if (!parsed.success)
+          throw new MjBadResponse(`submit/${route} did not answer a submit result`, response.status);
+        return parsed.data;
+      });
+      return result;
+    } finally {
+      this.#observer?.onSubmit(route, result ? submitOutcomeName(result.code) : "error");
+    }
+  }
+
+  /** Runs one request's work and tells the observer how it ended. */
+  async #observed<T>(
+    route: MjRoute,
+    work: () => Promise<T>,
+    outcomeOf: (value: T) => MjRequestOutcome = () => "ok",
+  ): Promise<T> {
+    const observer = this.#observer;
+    if (!observer) return work();
+    try {
+      const value = await work();
+      observer.onRequest(route, outcomeOf(value));
+      return value;
+    } catch (error) {
+      observer.onRequest(route, requestOutcomeOf(error));
+      throw error;
+    }
   }
 
   /**
@@ -359,6 +406,14 @@ function looksLikeNotFound(status: number, body: unknown): boolean {
   const { code, description } = body as { code?: unknown; description?: unknown };
   const text = typeof description === "string" ? description.toLowerCase() : "";
   return (code === 3 || code === 4) && /no[t_ ]*found|not exist|task_no_found/.test(text);
+}
+
+function requestOutcomeOf(error: unknown): MjRequestOutcome {
+  if (error instanceof MjNotFound) return "not_found";
+  if (error instanceof MjAuthError) return "auth_error";
+  if (error instanceof MjUnavailable) return /timed out/.test(error.reason) ? "timeout" : "unavailable";
+  if (error instanceof MjBadResponse) return "bad_response";
+  return "error";
 }
 
 function describeTransportError(error: unknown): string {

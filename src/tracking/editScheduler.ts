@@ -11,6 +11,9 @@ import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
 export interface MessageTarget {
   channelId: string;
   messageId: string;
+  /** For log lines only: the task the message shows, and its guild. */
+  taskId?: string;
+  guildId?: string | null;
 }
 
 /** "gone": the message, its channel or the bot's access to it no longer exists. */

@@ -6,6 +6,7 @@ import type { Logger } from "../logger.js";
 import type { MjClient, PolledChunk } from "../mj/client.js";
 import { MjError } from "../mj/errors.js";
 import type { TaskRegistry } from "./registry.js";
+import { taskLogFields } from "./taskLogFields.js";
 import { isQueuedStatus, type TaskUpdater } from "./updater.js";
 
 export interface PollerOptions {
@@ -137,7 +138,10 @@ export class Poller {
     for (const [index, result] of results.entries()) {
       const { taskId, signature } = handed[index]!;
       if (result.status === "rejected") {
-        this.#options.logger.error({ err: result.reason, taskId }, "update failed");
+        this.#options.logger.error(
+          { err: result.reason, ...taskLogFields(taskId, this.#options.registry.peek(taskId)) },
+          "update failed",
+        );
       }
       this.#setSignature(taskId, result.status === "fulfilled" ? signature : undefined);
     }

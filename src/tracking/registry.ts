@@ -23,6 +23,11 @@ export class TaskRegistry {
     return [...this.#active.keys()];
   }
 
+  /** The records of the tasks still being tracked. */
+  activeRecords(): IterableIterator<TrackedTask> {
+    return this.#active.values();
+  }
+
   get activeCount(): number {
     return this.#active.size;
   }

@@ -6,6 +6,7 @@ import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTas
 import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
 import type { TrackedMessage, TrackedTask } from "./store.js";
+import { taskLogFields } from "./taskLogFields.js";
 
 export interface UpdaterOptions {
   registry: TaskRegistry;
@@ -13,6 +14,8 @@ export interface UpdaterOptions {
   logger: Logger;
   maxAgeMs: number;
   now?: () => number;
+  /** Told, per edit Discord confirmed, how long after the bot learned of the state it shows. */
+  observeEditDelay?: (seconds: number) => void;
 }
 
 /** How far a status is along the way; a task never moves to a lower rank. */
@@ -81,6 +84,8 @@ const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
 interface EditRequest {
   readonly final: boolean;
   rendered: boolean;
+  /** performance.now() when the bot learned of the first upstream state this edit shows. */
+  learnedAt: number | undefined;
 }
 
 export class TaskUpdater {
@@ -89,6 +94,7 @@ export class TaskUpdater {
   readonly #logger: Logger;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #observeEditDelay: ((seconds: number) => void) | undefined;
   readonly #pushedAt = new Map<string, number>();
   /** Per message, the newest edit request not yet settled. */
   readonly #waiting = new Map<string, EditRequest>();
@@ -99,6 +105,7 @@ export class TaskUpdater {
     this.#logger = options.logger;
     this.#maxAgeMs = options.maxAgeMs;
     this.#now = options.now ?? Date.now;
+    this.#observeEditDelay = options.observeEditDelay;
   }
 
   /** When a callback last brought news of each task (the poller then polls it rarely). */
@@ -108,12 +115,16 @@ export class TaskUpdater {
 
   /** A new state of a task arrived (poll, callback or command). */
   onTaskUpdate(task: Task, source: "poll" | "callback" = "poll"): Promise<void> {
+    const learnedAt = performance.now();
     if (source === "callback" && this.#registry.peek(task.id)) this.#pushedAt.set(task.id, this.#now());
     return this.#registry.withLock(task.id, async () => {
       const record = await this.#registry.find(task.id);
       if (!record || record.stopped !== null) return;
       if (isRegression(record, task)) {
-        this.#logger.debug({ taskId: task.id, status: task.status }, "ignored an older state of the task");
+        this.#logger.debug(
+          { ...taskLogFields(task.id, record), status: task.status },
+          "ignored an older state of the task",
+        );
         return;
       }
       // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
@@ -130,7 +141,7 @@ export class TaskUpdater {
         notice: isQueuedStatus(task.status) ? record.notice : null,
         stopped: final ? "final" : null,
       };
-      await this.#publish(record, next);
+      await this.#publish(record, next, learnedAt);
     });
   }
 
@@ -161,7 +172,10 @@ export class TaskUpdater {
         await this.#registry.save({ ...record, failures, failingSince: record.failingSince ?? this.#now() });
         return;
       }
-      this.#logger.warn({ taskId }, "the MJ API no longer knows this task; tracking stopped");
+      this.#logger.warn(
+        taskLogFields(taskId, record),
+        "the MJ API no longer knows this task; tracking stopped",
+      );
       await this.#publish(record, {
         ...record,
         failures,
@@ -198,7 +212,10 @@ export class TaskUpdater {
         if (!record || record.stopped !== null || record.createdAt > deadline) return;
         const hours = Math.round(this.#maxAgeMs / 3_600_000);
         const age = hours >= 1 ? `${hours} h` : `${Math.round(this.#maxAgeMs / 60_000)} min`;
-        this.#logger.info({ taskId }, "tracking stopped: task older than TRACK_MAX_AGE_MS");
+        this.#logger.info(
+          taskLogFields(taskId, record),
+          "tracking stopped: task older than TRACK_MAX_AGE_MS",
+        );
         await this.#publish(record, {
           ...record,
           stopped: "max-age",
@@ -246,12 +263,12 @@ export class TaskUpdater {
    * keeps being tracked, as `finishing`, until Discord confirmed its last edits, so a final state
    * is never lost to a failed edit or a restart.
    */
-  async #publish(previous: TrackedTask, next: TrackedTask): Promise<void> {
+  async #publish(previous: TrackedTask, next: TrackedTask, learnedAt?: number): Promise<void> {
     const finishing = next.stopped;
     // A finishing record always asks again: its last edit may have been given up.
     const asks = finishing !== null || previous.lastTask !== next.lastTask || previous.notice !== next.notice;
     const requests = asks
-      ? next.messages.map((message) => this.#newRequest(message, finishing !== null))
+      ? next.messages.map((message) => this.#newRequest(message, finishing !== null, learnedAt))
       : [];
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
     if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
@@ -270,16 +287,29 @@ export class TaskUpdater {
    * shows the newest state when its turn comes (unless this one is final and it is not: final
    * edits go first, so a final one replaces it).
    */
-  #newRequest(message: TrackedMessage, final: boolean): EditRequest | undefined {
+  #newRequest(
+    message: TrackedMessage,
+    final: boolean,
+    learnedAt: number | undefined,
+  ): EditRequest | undefined {
     const waiting = this.#waiting.get(message.messageId);
-    if (waiting && !waiting.rendered && (waiting.final || !final)) return undefined;
-    const request = { final, rendered: false };
+    const unrendered = waiting && !waiting.rendered ? waiting : undefined;
+    if (unrendered && (unrendered.final || !final)) {
+      unrendered.learnedAt ??= learnedAt;
+      return undefined;
+    }
+    const request = { final, rendered: false, learnedAt: unrendered?.learnedAt ?? learnedAt };
     this.#waiting.set(message.messageId, request);
     return request;
   }
 
   #requestEdit(taskId: string, message: TrackedMessage, request: EditRequest): void {
-    const target = { channelId: message.channelId, messageId: message.messageId };
+    const target = {
+      channelId: message.channelId,
+      messageId: message.messageId,
+      taskId,
+      guildId: message.guildId,
+    };
     let sent: string | undefined;
     const prepare = async () => {
       request.rendered = true;
@@ -292,9 +322,7 @@ export class TaskUpdater {
     void this.#edits
       .submit(target, prepare, { final: request.final })
       .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
-      .catch((error: unknown) =>
-        this.#logger.error({ err: error, taskId, ...target }, "could not record an edit"),
-      );
+      .catch((error: unknown) => this.#logger.error({ err: error, ...target }, "could not record an edit"));
   }
 
   /** The message as it should look now; null when it already does (or is no longer tracked). */
@@ -320,6 +348,9 @@ export class TaskUpdater {
     outcome: ScheduledOutcome,
   ): Promise<void> {
     if (outcome === "superseded") return Promise.resolve();
+    if (outcome === "edited" && request.learnedAt !== undefined) {
+      this.#observeEditDelay?.((performance.now() - request.learnedAt) / 1000);
+    }
     return this.#registry.withLock(taskId, async () => {
       if (this.#waiting.get(target.messageId) === request) this.#waiting.delete(target.messageId);
       const record = await this.#registry.find(taskId);

@@ -1,11 +1,13 @@
-// The bot's own HTTP server: notifyHook callbacks from upstream (POST /hooks/mj/<secret>) and a
-// health check (GET /healthz). A callback is answered at once; the Discord work happens after.
+// The bot's own HTTP server: notifyHook callbacks from upstream (POST /hooks/mj/<secret>), a
+// health check (GET /healthz) and metrics (GET /metrics). A callback is answered at once; the
+// Discord work happens after.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
 import { parseTask, type Task } from "../mj/schema.js";
 import type { HookTarget, TrackingStore } from "../tracking/store.js";
 import { HookSecretResolver } from "./hookSecrets.js";
+import type { MetricsEndpoint } from "./metricsEndpoint.js";
 
 /** Upstream sends one Task per callback; anything near this size is not one. */
 export const MAX_CALLBACK_BYTES = 1024 * 1024;
@@ -18,7 +20,14 @@ export interface WebhookServerOptions {
   /** True while the Discord connection is up. */
   isDiscordReady: () => boolean;
   onCallback: (target: HookTarget, task: Task) => Promise<void>;
+  /** Serves GET /metrics; without it the route is unknown. */
+  metrics?: MetricsEndpoint;
+  /** Told how each callback was answered. */
+  countCallback?: (outcome: CallbackOutcome) => void;
 }
+
+/** How a callback was answered: accepted (204), or why it was refused. */
+export type CallbackOutcome = "accepted" | "unknown_secret" | "too_large" | "not_json" | "not_task";
 
 class BodyTooLarge extends Error {}
 
@@ -95,10 +104,19 @@ export class WebhookServer {
     if (path === "/healthz" && (request.method === "GET" || request.method === "HEAD")) {
       return this.#health(response);
     }
+    if (
+      path === "/metrics" &&
+      this.#options.metrics &&
+      (request.method === "GET" || request.method === "HEAD")
+    ) {
+      return this.#options.metrics(request, response);
+    }
     const hook = /^\/hooks\/mj\/([^/]+)\/?$/.exec(path);
     if (!hook?.[1] || request.method !== "POST") return answer(response, 404, { error: "not found" });
     const target = await this.#hooks.resolve(hook[1]);
+    const count = this.#options.countCallback ?? (() => {});
     if (!target) {
+      count("unknown_secret");
       // The secret is never logged: it is the only credential upstream can carry.
       this.#options.logger.warn(
         { ip: request.socket.remoteAddress },
@@ -112,19 +130,24 @@ export class WebhookServer {
       task = parseTask(JSON.parse(body.toString("utf8")));
     } catch (error) {
       const reason = error instanceof BodyTooLarge ? "body larger than 1 MiB" : "body is not JSON";
+      count(error instanceof BodyTooLarge ? "too_large" : "not_json");
       this.#options.logger.warn({ reason, hook: target.kind }, "callback refused");
       response.setHeader("connection", "close");
       return answer(response, 400, { error: reason });
     }
     if (!task) {
+      count("not_task");
       this.#options.logger.warn({ hook: target.kind }, "callback refused: body is not a task");
       return answer(response, 400, { error: "body is not a task" });
     }
+    count("accepted");
     answer(response, 204);
+    const where =
+      target.kind === "feed" ? { hook: "feed", guildId: target.guildId, channelId: target.channelId } : {};
     const applying = this.#options
       .onCallback(target, task)
       .catch((error: unknown) =>
-        this.#options.logger.error({ err: error, taskId: task.id }, "could not apply a callback"),
+        this.#options.logger.error({ err: error, taskId: task.id, ...where }, "could not apply a callback"),
       )
       .finally(() => this.#pending.delete(applying));
     this.#pending.add(applying);

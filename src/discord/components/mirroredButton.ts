@@ -8,6 +8,7 @@ import { fallbackLabel } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
+import { loggedSubmit } from "../interactions/logSubmit.js";
 import { interpretSubmitResult } from "../interactions/submitOutcome.js";
 import { callbackFields } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
@@ -58,6 +59,7 @@ function assertMayClick(
 
 /** A custom_id can be forged by a client; only the task's own buttons are submitted. */
 async function assertIsButtonOfTask(
+  interaction: ButtonInteraction,
   button: { taskId: string; customId: string },
   record: TrackedTask | undefined,
   context: BotContext,
@@ -66,7 +68,10 @@ async function assertIsButtonOfTask(
   if (known) return;
   const task = record ? undefined : await context.mj.fetchTask(button.taskId);
   if (task?.buttons.some((b) => b.customId === button.customId)) return;
-  context.logger.warn({ taskId: button.taskId }, "refused a click on a button the task does not have");
+  context.logger.warn(
+    { taskId: button.taskId, guildId: interaction.guildId, channelId: interaction.channelId },
+    "refused a click on a button the task does not have",
+  );
   throw new UserError("That button does not belong to this task, so I did not send it.");
 }
 
@@ -76,17 +81,23 @@ export const mirroredButton: ButtonHandler = {
     const button = await resolveButton(interaction.customId, context);
     const record = await context.registry.find(button.taskId);
     assertMayClick(interaction, record, context.config.buttons.allowed);
-    await assertIsButtonOfTask(button, record, context);
+    await assertIsButtonOfTask(interaction, button, record, context);
 
     await context.clicks.once(
       `${interaction.message.id}:${button.customId}`,
       (earlier) => answerEarlierClick(interaction, earlier, context),
       async (accepted): Promise<ClickRecord> => {
-        const submitting = context.mj.submitAction({
-          taskId: button.taskId,
-          customId: button.customId,
-          ...callbackFields(context),
-        });
+        const submitting = loggedSubmit(
+          interaction,
+          context,
+          "action",
+          context.mj.submitAction({
+            taskId: button.taskId,
+            customId: button.customId,
+            ...callbackFields(context),
+          }),
+          button.taskId,
+        );
         let result = await resultWithin(submitting, MODAL_ANSWER_BUDGET_MS);
         if (result === "slow") {
           await interaction.deferUpdate();

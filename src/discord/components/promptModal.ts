@@ -5,6 +5,7 @@ import { type APIModalInteractionResponseCallbackData, ComponentType, TextInputS
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
+import { loggedSubmit } from "../interactions/logSubmit.js";
 import { interpretSubmitResult } from "../interactions/submitOutcome.js";
 import { UserError } from "../interactions/userError.js";
 import { postSubmittedTask } from "../messages/postTask.js";
@@ -87,7 +88,13 @@ export const promptModal: ModalHandler = {
         const fromPublicMessage = interaction.isFromMessage() && !interaction.message.flags.has("Ephemeral");
         if (fromPublicMessage) await interaction.deferUpdate();
         else await interaction.deferReply({ flags: "Ephemeral" });
-        const result = await context.mj.submitModal({ taskId: decoded.taskId, prompt });
+        const result = await loggedSubmit(
+          interaction,
+          context,
+          "modal",
+          context.mj.submitModal({ taskId: decoded.taskId, prompt }),
+          decoded.taskId,
+        );
         if (result.code === 4 && decoded.region) {
           throw new UserError(
             "The MJ API wants a mask (the area to change) for Vary (Region), and Discord cannot draw one. Use Vary (Strong/Subtle) instead, or edit the region in the MJ web app.",

@@ -65,6 +65,7 @@ export function createInteractionRouter(handlers: InteractionHandlers, context: 
     const where = {
       interactionId: interaction.id,
       userId: interaction.user.id,
+      guildId: interaction.guildId,
       channelId: interaction.channelId,
     };
     try {

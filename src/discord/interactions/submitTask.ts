@@ -5,6 +5,7 @@ import type { SubmitResult } from "../../mj/schema.js";
 import type { BotContext } from "../context.js";
 import { fetchSubmittedTask, replyWithTask } from "../messages/postTask.js";
 import { deferIfSlow } from "./deferIfSlow.js";
+import { loggedSubmit } from "./logSubmit.js";
 import { interpretSubmitResult } from "./submitOutcome.js";
 
 /** Upstream's callback options: the bot's own notifyHook when PUBLIC_URL is set, else nothing (polled). */
@@ -17,9 +18,13 @@ export async function submitAndShow(
   context: BotContext,
   submit: () => Promise<SubmitResult>,
 ): Promise<void> {
-  const result = await deferIfSlow(interaction, submit());
+  // The command's name is the submit's kind: /imagine submits an imagine.
+  const result = await deferIfSlow(
+    interaction,
+    loggedSubmit(interaction, context, interaction.commandName, submit()),
+  );
   const outcome = interpretSubmitResult(result);
   // For a submit command, 21 means "this exactly already exists": show that task.
-  const task = await fetchSubmittedTask(context, outcome.taskId);
+  const task = await fetchSubmittedTask(context, outcome.taskId, interaction);
   await replyWithTask(interaction, task, context, outcome.kind === "accepted" ? outcome.notice : null);
 }

@@ -32,7 +32,10 @@ export function createCallbackHandler(rest: REST, context: BotContext) {
         requesterId: null,
       });
       remember(key);
-      context.logger.info({ taskId: task.id, channelId: target.channelId }, "posted a task in its feed");
+      context.logger.info(
+        { taskId: task.id, guildId: target.guildId, channelId: target.channelId },
+        "posted a task in its feed",
+      );
     });
   };
 }

@@ -125,7 +125,7 @@ export async function postSubmittedTask(
   outcome: { taskId: string; notice: string | null },
   options: { replyTo?: string | undefined } = {},
 ): Promise<ClickRecord & { status: "done" }> {
-  const task = await fetchSubmittedTask(context, outcome.taskId);
+  const task = await fetchSubmittedTask(context, outcome.taskId, interaction);
   const message = await postTaskInChannel(interaction.client.rest, task, context, {
     channelId: interaction.channelId as string,
     guildId: interaction.guildId,
@@ -147,11 +147,18 @@ export async function postSubmittedTask(
  * The state of a task upstream just accepted. Some servers do not know a task for a moment after
  * accepting it; then a placeholder is shown and the tracker fills it in.
  */
-export async function fetchSubmittedTask(context: BotContext, taskId: string): Promise<Task> {
+export async function fetchSubmittedTask(
+  context: BotContext,
+  taskId: string,
+  where: { guildId: string | null; channelId: string | null } = { guildId: null, channelId: null },
+): Promise<Task> {
   try {
     return await context.mj.fetchTask(taskId);
   } catch (error) {
-    context.logger.debug({ taskId, err: error }, "new task not fetchable yet; showing it as submitted");
+    context.logger.debug(
+      { taskId, guildId: where.guildId, channelId: where.channelId, err: error },
+      "new task not fetchable yet; showing it as submitted",
+    );
     return parseTask({ id: taskId, status: "SUBMITTED", submitTime: Date.now() }) as Task;
   }
 }
