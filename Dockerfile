@@ -28,5 +28,11 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 VOLUME ["/data"]
+# The bot's HTTP server (notifyHook callbacks, /healthz, /metrics): HTTP_PORT, 8080 by default.
+EXPOSE 8080
+# Healthy while /healthz answers 200 (Discord connected, store reachable). The slim image has no
+# curl: node asks. No "$" in the command, so compose.yaml can carry the same one uninterpolated.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(3000) }).then((response) => process.exit(response.status === 200 ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "--optimize-for-size", "dist/main.js"]
