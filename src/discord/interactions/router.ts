@@ -11,6 +11,7 @@ import {
   MjNotFound,
   MjUnavailable,
 } from "../../mj/errors.js";
+import { decodeButtonId, decodeModalId } from "../../render/customId.js";
 import type { SlashCommand } from "../commands/command.js";
 import type { ButtonHandler, ModalHandler } from "../components/component.js";
 import type { BotContext } from "../context.js";
@@ -55,6 +56,20 @@ function byPrefix<T extends { prefixes: readonly string[] }>(
   return handlers.find((handler) => handler.prefixes.some((prefix) => customId.startsWith(prefix)));
 }
 
+/** The task an interaction is about, when it says so without a lookup (for its log lines). */
+function taskIdOf(interaction: RepliableInteraction): string | undefined {
+  if (interaction.isChatInputCommand()) {
+    const option = interaction.options.get("id")?.value;
+    return typeof option === "string" && option.trim() ? option.trim() : undefined;
+  }
+  if (interaction.isButton() || interaction.isModalSubmit()) {
+    const button = decodeButtonId(interaction.customId);
+    if (button?.kind === "direct") return button.taskId;
+    return decodeModalId(interaction.customId)?.taskId;
+  }
+  return undefined;
+}
+
 export function createInteractionRouter(handlers: InteractionHandlers, context: BotContext) {
   const byName = new Map(handlers.commands.map((command) => [command.data.name, command]));
   const { logger } = context;
@@ -62,11 +77,13 @@ export function createInteractionRouter(handlers: InteractionHandlers, context: 
   return async function routeInteraction(interaction: Interaction): Promise<void> {
     if (!interaction.isRepliable()) return;
     const started = Date.now();
+    const taskId = taskIdOf(interaction);
     const where = {
       interactionId: interaction.id,
       userId: interaction.user.id,
       guildId: interaction.guildId,
       channelId: interaction.channelId,
+      ...(taskId ? { taskId } : {}),
     };
     try {
       if (interaction.isChatInputCommand()) {
