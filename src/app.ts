@@ -153,6 +153,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
           },
           "HTTP server listening (notifyHook, /healthz, /metrics)",
         );
+        // PUBLIC_URL says the server is reachable from outside: so are the metrics, unless guarded.
+        if (config.http.publicUrl && config.metrics.token === undefined) {
+          logger.warn(
+            "GET /metrics answers anyone who can reach PUBLIC_URL; set METRICS_TOKEN to require a token",
+          );
+        }
       }
       poller.start();
     },
