@@ -11,6 +11,8 @@ import { RestMessageEditor } from "./discord/messages/messageEditor.js";
 import { registerCommands } from "./discord/register.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
+import { MediaDownloader } from "./media/downloadMedia.js";
+import { ResultMedia } from "./media/resultMedia.js";
 import { MjClient } from "./mj/client.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
 import { EditScheduler } from "./tracking/editScheduler.js";
@@ -32,6 +34,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Per result file, redirects included; upstream's CDNs answer in well under a second. */
+const MEDIA_DOWNLOAD_TIMEOUT_MS = 30_000;
+
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const store = await TrackingStore.open(config.store.url);
   const client = createDiscordClient(config.discord);
@@ -48,11 +53,22 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   const registry = new TaskRegistry(store);
   const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
+  const media = config.media.upload
+    ? new ResultMedia(
+        new MediaDownloader({
+          maxBytes: config.media.maxBytes,
+          timeoutMs: MEDIA_DOWNLOAD_TIMEOUT_MS,
+          trustedOrigin: new URL(config.mj.baseUrl).origin,
+        }),
+        logger,
+      )
+    : undefined;
   const updater = new TaskUpdater({
     registry,
     edits,
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
+    media,
   });
   const routing = createTaskRouting(client, updater, logger);
   // One process receives callbacks (the port can be bound once); it forwards them to the owners.
@@ -144,6 +160,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         accepting = false;
         if (httpPort !== undefined) await webhook.stop();
         await poller.stop();
+        // Downloads under way are cut short; their uploads happen after a restart.
+        await media?.close();
         await Promise.allSettled(inFlight);
         await registry.drain();
         // Edits already queued get a few seconds; what is left is sent again after a restart.

@@ -88,6 +88,8 @@ const EnvironmentSchema = z.object({
   HTTP_PORT: wholeNumber(0, 8080, 65_535),
   HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
   PUBLIC_URL: optional(httpUrl),
+  MEDIA_UPLOAD: flag(true),
+  MEDIA_MAX_BYTES: wholeNumber(1024, 10 * 1024 * 1024, 100 * 1024 * 1024),
   BUTTONS_ALLOWED: z.preprocess(
     blankToUndefined,
     z
@@ -134,6 +136,8 @@ export interface Config {
   };
   /** Who may click mirrored buttons. */
   buttons: { allowed: ButtonsAllowed };
+  /** Uploading finished results to Discord, so their pictures and videos last. */
+  media: { upload: boolean; maxBytes: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -184,6 +188,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     shardCount: e.SHARD_COUNT,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
     buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
+    media: { upload: e.MEDIA_UPLOAD, maxBytes: e.MEDIA_MAX_BYTES },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -61,6 +61,23 @@ export interface ShortenRequest {
   state?: string;
 }
 
+/** An animate (video) job from a starting image (the C# proxy's SubmitVideoDTO, in part). */
+export interface VideoRequest {
+  /** The first frame: a data URL (or a link). */
+  image: string;
+  prompt?: string;
+  motion?: "low" | "high";
+  notifyHook?: string;
+  state?: string;
+}
+/** Puts the face of `sourceBase64` into `targetBase64` (both data URLs). */
+export interface SwapFaceRequest {
+  sourceBase64: string;
+  targetBase64: string;
+  notifyHook?: string;
+  state?: string;
+}
+
 /** One task from a poll. */
 export interface PolledTask {
   /** A hash of the task's JSON as upstream sent it: equal signatures, equal tasks. */
@@ -200,6 +217,15 @@ export class MjClient {
     return this.#submit("shorten", request);
   }
 
+  submitVideo(request: VideoRequest): Promise<SubmitResult> {
+    return this.#submit("video", request);
+  }
+
+  /** Face swap lives outside /mj/submit (midjourney-proxy's InsightFace route). */
+  swapFace(request: SwapFaceRequest): Promise<SubmitResult> {
+    return this.#post("/mj/insight-face/swap", request);
+  }
+
   async close(): Promise<void> {
     await this.#pool.close();
   }
@@ -254,11 +280,15 @@ export class MjClient {
     throw new MjBadResponse("the answer is not a task", response.status);
   }
 
-  async #submit(route: string, request: object): Promise<SubmitResult> {
-    const response = await this.#request("POST", `/mj/submit/${route}`, request);
+  #submit(route: string, request: object): Promise<SubmitResult> {
+    return this.#post(`/mj/submit/${route}`, request);
+  }
+
+  async #post(path: string, request: object): Promise<SubmitResult> {
+    const response = await this.#request("POST", path, request);
     const result = SubmitResultSchema.safeParse(parseJson(response));
     if (!result.success)
-      throw new MjBadResponse(`submit/${route} did not answer a submit result`, response.status);
+      throw new MjBadResponse(`${path.slice(4)} did not answer a submit result`, response.status);
     return result.data;
   }
 
