@@ -148,8 +148,9 @@ export class MediaDownloader {
     }
   }
 
+  /** Aborts downloads under way (on shutdown) and frees the connections. */
   async close(): Promise<void> {
-    await Promise.all([this.#checked.close(), this.#trusted.close()]);
+    await Promise.all([this.#checked.destroy(), this.#trusted.destroy()]);
   }
 
   #isTrusted(url: URL): boolean {

@@ -18,7 +18,8 @@ export interface UploadFile {
 /** Files to upload with an edit, and the message to send instead should Discord refuse them. */
 export interface MessageUploads {
   files: readonly UploadFile[];
-  withoutFiles: TaskMessagePayload;
+  /** null: the message shows that already, so nothing is sent instead. */
+  withoutFiles: TaskMessagePayload | null;
 }
 
 /** In discord.js option names, so it can go straight to reply()/editReply(). */

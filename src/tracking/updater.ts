@@ -441,7 +441,10 @@ export class TaskUpdater {
           });
     if (rendered.fingerprint === message.fingerprint) return null;
     await this.#registry.store.saveButtons(rendered.storedButtons);
-    if (files.length > 0) rendered.payload.uploads = { files, withoutFiles: withoutFiles.payload };
+    if (files.length > 0) {
+      const linksShown = withoutFiles.fingerprint === message.fingerprint;
+      rendered.payload.uploads = { files, withoutFiles: linksShown ? null : withoutFiles.payload };
+    }
     return {
       rendered,
       sent: {

@@ -163,4 +163,85 @@ describe("results that last", () => {
     expect(embedsOf(done)[0]?.fields?.find((f) => f.name === "Videos")).toBeUndefined();
     expect(w.discord.rejected).toEqual([]);
   });
+
+  it("uploads the files of a task that is already finished when /mjstatus shows it", async () => {
+    const w = await world({ env: MEDIA });
+    const id = newTaskId();
+    w.mj.addTask({
+      ...readFixture<TaskJson>("swapface-success.json"),
+      id,
+      imageUrl: w.mj.mediaUrl(`${id}/swap.png`),
+    });
+    const interaction = await w.discord.sendCommand("mjstatus", { id });
+    const reply = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
+    const withFile = await w.discord.waitFor(() => {
+      const shown = current(w, reply.id);
+      return attachmentsOf(shown).length === 1 ? shown : undefined;
+    });
+    expect(attachmentsOf(withFile)[0]?.filename).toBe(`${id}-1.png`);
+    expect(embedsOf(withFile)[0]?.image?.url).toBe(attachmentsOf(withFile)[0]?.url);
+    await expect.poll(async () => (await w.bot.app.context.store.getTask(id))?.stopped).toBe("final");
+  });
+
+  it("uploads after a restart that cut the download short, and only once", async () => {
+    const w = await world({ env: MEDIA });
+    const id = newTaskId();
+    const path = `${id}/swap.png`;
+    w.mj.serveMedia(path, { contentType: "image/png", bytes: pngFor(path), delayMs: 10_000 });
+    const fixture = readFixture<TaskJson>("swapface-success.json");
+    const message = await showTask(
+      w,
+      { ...fixture, id, status: "IN_PROGRESS", progress: "50%", imageUrl: "", finishTime: null },
+      [{ ...fixture, id, imageUrl: w.mj.mediaUrl(path) }],
+    );
+    w.mj.advance(id);
+    await w.mj.waitForRequest((r) => r.path === `/media/${path}`);
+    // Done is shown with the link while the file is on its way.
+    await w.discord.waitFor(() => embedsOf(current(w, message.id))[0]?.title === "Swap face · Done");
+    await w.restart();
+    expect((await w.bot.app.context.store.getTask(id))?.finishing).toBe("final");
+
+    w.mj.serveMedia(path, { contentType: "image/png", bytes: pngFor(path) });
+    const withFile = await w.discord.waitFor(() => {
+      const shown = current(w, message.id);
+      return attachmentsOf(shown).length === 1 ? shown : undefined;
+    });
+    expect((await bytesAt(attachmentsOf(withFile)[0]!.url)).equals(pngFor(path))).toBe(true);
+    await expect.poll(async () => (await w.bot.app.context.store.getTask(id))?.stopped).toBe("final");
+    // A third start finds the files in the store: nothing is downloaded or uploaded again.
+    const downloads = w.mj.requestsTo(`/media/${path}`).length;
+    await w.restart();
+    await w.bot.app.context.registry.drain();
+    expect(w.mj.requestsTo(`/media/${path}`)).toHaveLength(downloads);
+    expect(patchesOf(w, message.id).filter((r) => r.files)).toHaveLength(1);
+    expect(w.discord.rejected).toEqual([]);
+  });
+
+  it("keeps the links when Discord refuses the files, and still finishes the message", async () => {
+    const w = await world({ env: MEDIA, discord: { uploadLimitBytes: 16 } });
+    const { task, steps } = fourImageTask(w.mj);
+    const message = await showTask(w, task, steps);
+    w.mj.advance(task.id);
+    await w.discord.waitFor(() => patchesOf(w, message.id).some((r) => r.files && r.status === 413));
+    await expect.poll(async () => (await w.bot.app.context.store.getTask(task.id))?.stopped).toBe("final");
+    const done = current(w, message.id);
+    expect(embedsOf(done)[0]?.title).toBe("Imagine · Done");
+    expect(embedsOf(done).map((e) => e.image?.url)).toEqual(
+      [0, 1, 2, 3].map((i) => w.mj.mediaUrl(`${task.id}/0_${i}.png`)),
+    );
+    expect(attachmentsOf(done)).toEqual([]);
+    expect((await w.bot.app.context.store.getTask(task.id))?.messages[0]?.media).toEqual({ files: [] });
+    expect(w.bot.logs.some((line) => line.includes("Discord refused the result's files"))).toBe(true);
+  });
+
+  it("uploads nothing with MEDIA_UPLOAD=false: the message keeps upstream's links", async () => {
+    const w = await world({ env: { MEDIA_UPLOAD: "false" } });
+    const { task, steps } = fourImageTask(w.mj);
+    const message = await showTask(w, task, steps);
+    w.mj.advance(task.id);
+    await expect.poll(async () => (await w.bot.app.context.store.getTask(task.id))?.stopped).toBe("final");
+    expect(embedsOf(current(w, message.id))[0]?.title).toBe("Imagine · Done");
+    expect(w.mj.requestsTo(/^\/media\/.*0_\d\.png$/)).toEqual([]);
+    expect(patchesOf(w, message.id).some((r) => r.files)).toBe(false);
+  });
 });

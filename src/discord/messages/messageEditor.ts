@@ -100,7 +100,8 @@ export class RestMessageEditor implements MessageEditor {
     }
   }
 
-  async #editWithoutFiles(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome> {
+  async #editWithoutFiles(target: MessageTarget, payload: TaskMessagePayload | null): Promise<EditOutcome> {
+    if (payload === null) return "edited-without-files";
     try {
       await this.rest.patch(Routes.channelMessage(target.channelId, target.messageId), {
         body: toRestBody(payload),
