@@ -493,7 +493,8 @@ export class TaskUpdater {
           return { ...message, fingerprint, media: { files: refused ? held : [...held, ...sent.uploaded] } };
         });
       } else if (outcome === "unchanged" && upload) {
-        // The message already showed these files.
+        // Nothing to send: the message looks as it would with the files. Recorded as tried, so
+        // the upload is not attempted for ever.
         filesChanged = true;
         messages = messages.map((message) =>
           message.messageId === target.messageId
