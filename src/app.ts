@@ -12,6 +12,8 @@ import { registerCommands } from "./discord/register.js";
 import { countDiscordRequests } from "./discord/restMetrics.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
+import { MediaDownloader } from "./media/downloadMedia.js";
+import { ResultMedia } from "./media/resultMedia.js";
 import { createMetrics } from "./metrics.js";
 import { MjClient } from "./mj/client.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
@@ -36,6 +38,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Per result file, redirects included; upstream's CDNs answer in well under a second. */
+const MEDIA_DOWNLOAD_TIMEOUT_MS = 30_000;
+
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const store = await TrackingStore.open(config.store.url);
   const registry = new TaskRegistry(store);
@@ -58,12 +63,23 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     },
   });
   const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
+  const media = config.media.upload
+    ? new ResultMedia(
+        new MediaDownloader({
+          maxBytes: config.media.maxBytes,
+          timeoutMs: MEDIA_DOWNLOAD_TIMEOUT_MS,
+          trustedOrigin: new URL(config.mj.baseUrl).origin,
+        }),
+        logger,
+      )
+    : undefined;
   const updater = new TaskUpdater({
     registry,
     edits,
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
     observeEditDelay: (seconds) => metrics.editDelay.observe(seconds),
+    media,
   });
   const routing = createTaskRouting(client, updater, logger);
   // One process receives callbacks (the port can be bound once); it forwards them to the owners.
@@ -167,6 +183,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         accepting = false;
         if (httpPort !== undefined) await webhook.stop();
         await poller.stop();
+        // Downloads under way are cut short; their uploads happen after a restart.
+        await media?.close();
         await Promise.allSettled(inFlight);
         await registry.drain();
         // Edits already queued get a few seconds; what is left is sent again after a restart.

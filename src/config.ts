@@ -88,6 +88,8 @@ const EnvironmentSchema = z.object({
   HTTP_PORT: wholeNumber(0, 8080, 65_535),
   HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
   PUBLIC_URL: optional(httpUrl),
+  MEDIA_UPLOAD: flag(true),
+  MEDIA_MAX_BYTES: wholeNumber(1024, 10 * 1024 * 1024, 100 * 1024 * 1024),
   BUTTONS_ALLOWED: z.preprocess(
     blankToUndefined,
     z
@@ -143,6 +145,8 @@ export interface Config {
   buttons: { allowed: ButtonsAllowed };
   /** GET /metrics needs `Authorization: Bearer <token>` when set. */
   metrics: { token: string | undefined };
+  /** Uploading finished results to Discord, so their pictures and videos last. */
+  media: { upload: boolean; maxBytes: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -196,6 +200,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
     buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
     metrics: { token: e.METRICS_TOKEN },
+    media: { upload: e.MEDIA_UPLOAD, maxBytes: e.MEDIA_MAX_BYTES },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -69,6 +69,23 @@ export interface ShortenRequest {
   state?: string;
 }
 
+/** An animate (video) job from a starting image (the C# proxy's SubmitVideoDTO, in part). */
+export interface VideoRequest {
+  /** The first frame: a data URL (or a link). */
+  image: string;
+  prompt?: string;
+  motion?: "low" | "high";
+  notifyHook?: string;
+  state?: string;
+}
+/** Puts the face of `sourceBase64` into `targetBase64` (both data URLs). */
+export interface SwapFaceRequest {
+  sourceBase64: string;
+  targetBase64: string;
+  notifyHook?: string;
+  state?: string;
+}
+
 /** One task from a poll. */
 export interface PolledTask {
   /** A hash of the task's JSON as upstream sent it: equal signatures, equal tasks. */
@@ -213,6 +230,15 @@ export class MjClient {
     return this.#submit("shorten", request);
   }
 
+  submitVideo(request: VideoRequest): Promise<SubmitResult> {
+    return this.#submit("video", request);
+  }
+
+  /** Face swap lives outside /mj/submit (midjourney-proxy's InsightFace route). */
+  swapFace(request: SwapFaceRequest): Promise<SubmitResult> {
+    return this.#post("/mj/insight-face/swap", "swap_face", request);
+  }
+
   async close(): Promise<void> {
     await this.#pool.close();
   }
@@ -275,19 +301,24 @@ export class MjClient {
     });
   }
 
-  async #submit(route: string, request: object): Promise<SubmitResult> {
+  #submit(route: string, request: object): Promise<SubmitResult> {
+    return this.#post(`/mj/submit/${route}`, route, request);
+  }
+
+  /** A submit-style POST; `kind` names it for the observer (imagine, action, ..., swap_face). */
+  async #post(path: MjRoute, kind: string, request: object): Promise<SubmitResult> {
     let result: SubmitResult | undefined;
     try {
-      result = await this.#observed(`/mj/submit/${route}`, async () => {
-        const response = await this.#request("POST", `/mj/submit/${route}`, request);
+      result = await this.#observed(path, async () => {
+        const response = await this.#request("POST", path, request);
         const parsed = SubmitResultSchema.safeParse(parseJson(response));
         if (!parsed.success)
-          throw new MjBadResponse(`submit/${route} did not answer a submit result`, response.status);
+          throw new MjBadResponse(`${path.slice(4)} did not answer a submit result`, response.status);
         return parsed.data;
       });
       return result;
     } finally {
-      this.#observer?.onSubmit(route, result ? submitOutcomeName(result.code) : "error");
+      this.#observer?.onSubmit(kind, result ? submitOutcomeName(result.code) : "error");
     }
   }
 

@@ -16,8 +16,11 @@ export interface MessageTarget {
   guildId?: string | null;
 }
 
-/** "gone": the message, its channel or the bot's access to it no longer exists. */
-export type EditOutcome = "edited" | "gone";
+/**
+ * "gone": the message, its channel or the bot's access to it no longer exists; "edited-without-files":
+ * Discord refused the files an edit uploaded, and the message was edited without them.
+ */
+export type EditOutcome = "edited" | "edited-without-files" | "gone";
 
 /** Sends one edit to Discord; throws only for failures worth retrying. */
 export interface MessageEditor {

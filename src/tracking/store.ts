@@ -18,6 +18,17 @@ export interface TrackedMessage {
   /** Fingerprint of the payload last sent to this message; equal payloads are not sent again. */
   fingerprint: string;
   createdAt: number;
+  /**
+   * The task's media uploaded as files of this message (upstream URL -> file name), so later
+   * edits point at them instead of uploading again; absent until the upload was tried.
+   */
+  media?: { files: MessageFile[] };
+}
+
+/** A file of a message that shows one of its task's pictures or videos. */
+export interface MessageFile {
+  source: string;
+  name: string;
 }
 
 export type StopReason = "final" | "max-age" | "not-found" | "no-messages";

@@ -1,11 +1,15 @@
 // Applies a new state of a task to the messages that show it: render, compare, edit, untrack.
-// The poller and the webhook both end here; neither talks to Discord directly.
+// The poller and the webhook both end here; neither talks to Discord directly. A finished task's
+// pictures and videos are then uploaded as files of each message, once, so they outlive upstream's
+// links.
 import type { Logger } from "../logger.js";
+import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
+import { taskMedia } from "../render/taskMedia.js";
 import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
-import type { TrackedMessage, TrackedTask } from "./store.js";
+import type { MessageFile, TrackedMessage, TrackedTask } from "./store.js";
 import { taskLogFields } from "./taskLogFields.js";
 
 export interface UpdaterOptions {
@@ -13,6 +17,8 @@ export interface UpdaterOptions {
   edits: Pick<EditScheduler, "submit">;
   logger: Logger;
   maxAgeMs: number;
+  /** Where a finished task's files come from; without it, results stay links (MEDIA_UPLOAD=false). */
+  media?: ResultMediaSource | undefined;
   now?: () => number;
   /** Told, per edit Discord confirmed, how long after the bot learned of the state it shows. */
   observeEditDelay?: (seconds: number) => void;
@@ -39,9 +45,12 @@ export function isRegression(current: Pick<TrackedTask, "status" | "progress">, 
   return current.progress !== null && nextProgress !== null && nextProgress < current.progress;
 }
 
-/** Drops what a record never needs to re-render (and must not persist: properties can hold secrets). */
+/**
+ * Drops what a record never needs to re-render and must not persist: properties can hold secrets
+ * (the notifyHook URL); the one the message shows, finalPrompt, is a field of its own.
+ */
 export function storedState(task: Task): Task {
-  return { ...task, properties: {}, imageUrls: [], videoUrls: [] };
+  return { ...task, properties: {} };
 }
 
 /**
@@ -88,22 +97,40 @@ interface EditRequest {
   learnedAt: number | undefined;
 }
 
+/** What an edit's payload was made of, for recording once Discord answered. */
+interface SentEdit {
+  fingerprint: string;
+  /** The message without the files it uploaded (what Discord shows should it refuse them). */
+  withoutFilesFingerprint: string;
+  /** The files the edit uploaded (empty for an edit that uploads nothing). */
+  uploaded: MessageFile[];
+}
+
+/** The files already on `message`, by the upstream URL each stands for. */
+function filesOf(message: TrackedMessage): ReadonlyMap<string, string> {
+  return new Map((message.media?.files ?? []).map((file) => [file.source, file.name]));
+}
+
 export class TaskUpdater {
   readonly #registry: TaskRegistry;
   readonly #edits: Pick<EditScheduler, "submit">;
   readonly #logger: Logger;
   readonly #maxAgeMs: number;
+  readonly #media: ResultMediaSource | undefined;
   readonly #now: () => number;
   readonly #observeEditDelay: ((seconds: number) => void) | undefined;
   readonly #pushedAt = new Map<string, number>();
   /** Per message, the newest edit request not yet settled. */
   readonly #waiting = new Map<string, EditRequest>();
+  /** Messages whose task's files are being downloaded or uploaded. */
+  readonly #uploading = new Set<string>();
 
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
     this.#edits = options.edits;
     this.#logger = options.logger;
     this.#maxAgeMs = options.maxAgeMs;
+    this.#media = options.media;
     this.#now = options.now ?? Date.now;
     this.#observeEditDelay = options.observeEditDelay;
   }
@@ -159,7 +186,19 @@ export class TaskUpdater {
   #wantsUnchangedState(record: TrackedTask): boolean {
     if (record.failures > 0) return true;
     if ((record.finishing ?? null) === null) return false;
-    return !record.messages.every((message) => this.#waiting.has(message.messageId));
+    return !record.messages.every((message) => this.#isBusy(message.messageId));
+  }
+
+  /** An edit or an upload of the message is under way. */
+  #isBusy(messageId: string): boolean {
+    return this.#waiting.has(messageId) || this.#uploading.has(messageId);
+  }
+
+  /** The message shows a finished result whose files are not uploaded yet (nor tried). */
+  #needsUpload(record: TrackedTask, message: TrackedMessage): boolean {
+    if (!this.#media || message.media !== undefined || record.lastTask.status !== "SUCCESS") return false;
+    const media = taskMedia(record.lastTask);
+    return media.pictures.length + media.videos.length > 0;
   }
 
   /** Upstream does not know the task (any more): stop after it stays unknown for a while. */
@@ -247,12 +286,27 @@ export class TaskUpdater {
               failures: 0,
               failingSince: null,
             };
-      const record: TrackedTask = {
+      let record: TrackedTask = {
         ...base,
         messages: [...base.messages.filter((m) => m.messageId !== message.messageId), message],
         updatedAt: now,
       };
+      // A finished task shown again: the record shows what the new message shows.
+      if (final && base.stopped !== null) {
+        record = {
+          ...record,
+          status: task.status,
+          progress: progressPercent(task) ?? record.progress,
+          lastTask: storedState(task),
+          notice,
+        };
+      }
+      // Shown finished at once: its files are uploaded now, the record kept until they are.
+      if (record.stopped !== null && this.#needsUpload(record, message)) {
+        record = { ...record, stopped: null, finishing: record.finishing ?? "final" };
+      }
       await this.#registry.save(record);
+      this.#startUploads(record);
       return record;
     });
   }
@@ -277,9 +331,65 @@ export class TaskUpdater {
     if (!saved) this.#registry.remember(record);
     for (const [index, message] of next.messages.entries()) {
       const request = requests[index];
-      if (request !== undefined) this.#requestEdit(record.taskId, message, request);
+      if (request !== undefined) void this.#requestEdit(record.taskId, message, request);
     }
     await saved;
+    this.#startUploads(record);
+  }
+
+  /**
+   * Starts uploading a finishing record's files to each of its messages that needs them. The
+   * final edit has gone (or waits) with upstream's links; the upload edit replaces it when it
+   * waits still, or follows it.
+   */
+  #startUploads(record: TrackedTask): void {
+    const media = this.#media;
+    if (!media || record.stopped !== null || (record.finishing ?? null) === null) return;
+    for (const message of record.messages) {
+      if (this.#uploading.has(message.messageId) || !this.#needsUpload(record, message)) continue;
+      this.#uploading.add(message.messageId);
+      void this.#upload(media, record.taskId, message.messageId)
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { err: error, taskId: record.taskId, messageId: message.messageId },
+            "could not upload a result's files; the next update tries again",
+          ),
+        )
+        .finally(() => this.#uploading.delete(message.messageId));
+    }
+  }
+
+  /** Downloads the task's files and edits the message with them; resolves once Discord answered. */
+  async #upload(media: ResultMediaSource, taskId: string, messageId: string): Promise<void> {
+    const record = this.#registry.peek(taskId);
+    const message = record?.messages.find((m) => m.messageId === messageId);
+    if (!record || !message) return;
+    const prepared = await media.prepare(taskId, taskMedia(record.lastTask));
+    try {
+      if (prepared.interrupted) return;
+      if (prepared.files.length === 0) {
+        await this.#recordFiles(taskId, messageId, []);
+        return;
+      }
+      const request: EditRequest = { final: true, rendered: false, learnedAt: undefined };
+      this.#waiting.set(messageId, request);
+      await this.#requestEdit(taskId, message, request, prepared.files);
+    } finally {
+      prepared.release();
+    }
+  }
+
+  /** Remembers which files `messageId` holds (none: nothing could be uploaded), and stops a settled record. */
+  #recordFiles(taskId: string, messageId: string, files: MessageFile[]): Promise<void> {
+    return this.#registry.withLock(taskId, async () => {
+      this.#uploading.delete(messageId);
+      const record = await this.#registry.find(taskId);
+      if (!record || record.stopped !== null) return;
+      const messages = record.messages.map((message) =>
+        message.messageId === messageId ? { ...message, media: { files } } : message,
+      );
+      await this.#registry.save(this.#stopIfSettled({ ...record, messages }));
+    });
   }
 
   /**
@@ -303,40 +413,74 @@ export class TaskUpdater {
     return request;
   }
 
-  #requestEdit(taskId: string, message: TrackedMessage, request: EditRequest): void {
+  /** Resolves once the edit is settled. `uploads`: files to send with it (an upload edit). */
+  #requestEdit(
+    taskId: string,
+    message: TrackedMessage,
+    request: EditRequest,
+    uploads?: readonly ResultFile[],
+  ): Promise<void> {
     const target = {
       channelId: message.channelId,
       messageId: message.messageId,
       taskId,
       guildId: message.guildId,
     };
-    let sent: string | undefined;
+    let sent: SentEdit | undefined;
     const prepare = async () => {
       request.rendered = true;
-      const rendered = await this.#render(taskId, target.messageId);
-      sent = rendered?.fingerprint;
-      return rendered?.payload ?? null;
+      const made = await this.#render(taskId, target.messageId, uploads ?? []);
+      sent = made?.sent;
+      return made?.rendered.payload ?? null;
     };
     // The callback keeps only ids alive, not the record or a payload: thousands of edits can wait
     // for Discord at once.
-    void this.#edits
+    return this.#edits
       .submit(target, prepare, { final: request.final })
-      .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
+      .then((outcome) => this.#settle(taskId, target, request, sent, outcome, uploads !== undefined))
       .catch((error: unknown) => this.#logger.error({ err: error, ...target }, "could not record an edit"));
   }
 
-  /** The message as it should look now; null when it already does (or is no longer tracked). */
-  async #render(taskId: string, messageId: string): Promise<RenderedTaskMessage | null> {
+  /**
+   * The message as it should look now, pointing at the files it holds and at `uploads` (which go
+   * with the edit); null when it already looks so (or is no longer tracked).
+   */
+  async #render(
+    taskId: string,
+    messageId: string,
+    uploads: readonly ResultFile[],
+  ): Promise<{ rendered: RenderedTaskMessage; sent: SentEdit } | null> {
     const record = this.#registry.peek(taskId);
     const message = record?.messages.find((m) => m.messageId === messageId);
     if (!record || !message) return null;
-    const rendered = renderTaskMessage(record.lastTask, {
-      notice: record.notice ?? undefined,
-      requesterId: message.requesterId ?? undefined,
-    });
+    const options = { notice: record.notice ?? undefined, requesterId: message.requesterId ?? undefined };
+    const held = filesOf(message);
+    const withoutFiles = renderTaskMessage(record.lastTask, { ...options, attachments: held });
+    // Only files the message shows now: the state may have changed since they were downloaded.
+    const media = taskMedia(record.lastTask);
+    const shown = new Set([...media.pictures, ...media.videos]);
+    const files = uploads.filter((file) => shown.has(file.source) && !held.has(file.source));
+    const rendered =
+      files.length === 0
+        ? withoutFiles
+        : renderTaskMessage(record.lastTask, {
+            ...options,
+            attachments: new Map([...held, ...files.map((file) => [file.source, file.name] as const)]),
+          });
     if (rendered.fingerprint === message.fingerprint) return null;
     await this.#registry.store.saveButtons(rendered.storedButtons);
-    return rendered;
+    if (files.length > 0) {
+      const linksShown = withoutFiles.fingerprint === message.fingerprint;
+      rendered.payload.uploads = { files, withoutFiles: linksShown ? null : withoutFiles.payload };
+    }
+    return {
+      rendered,
+      sent: {
+        fingerprint: rendered.fingerprint,
+        withoutFilesFingerprint: withoutFiles.fingerprint,
+        uploaded: files.map((file) => ({ source: file.source, name: file.name })),
+      },
+    };
   }
 
   /** Discord answered (or the scheduler gave up) for one edit request of `taskId`'s message. */
@@ -344,8 +488,9 @@ export class TaskUpdater {
     taskId: string,
     target: MessageTarget,
     request: EditRequest,
-    fingerprint: string | undefined,
+    sent: SentEdit | undefined,
     outcome: ScheduledOutcome,
+    upload: boolean,
   ): Promise<void> {
     if (outcome === "superseded") return Promise.resolve();
     if (outcome === "edited" && request.learnedAt !== undefined) {
@@ -353,15 +498,39 @@ export class TaskUpdater {
     }
     return this.#registry.withLock(taskId, async () => {
       if (this.#waiting.get(target.messageId) === request) this.#waiting.delete(target.messageId);
+      // The upload is over whatever Discord said; if it must be tried again, a later update does.
+      if (upload) this.#uploading.delete(target.messageId);
       const record = await this.#registry.find(taskId);
       if (!record || record.stopped !== null) return;
       let messages = record.messages;
+      let filesChanged = false;
       if (outcome === "gone") {
         this.#logger.info({ taskId, ...target }, "message is gone; stopped updating it");
         messages = messages.filter((message) => message.messageId !== target.messageId);
-      } else if (outcome === "edited" && fingerprint !== undefined) {
+      } else if ((outcome === "edited" || outcome === "edited-without-files") && sent !== undefined) {
+        const refused = outcome === "edited-without-files";
+        if (refused) {
+          this.#logger.warn(
+            { taskId, ...target },
+            "Discord refused the result's files; the message keeps the links",
+          );
+        }
+        const fingerprint = refused ? sent.withoutFilesFingerprint : sent.fingerprint;
+        filesChanged = upload;
+        messages = messages.map((message) => {
+          if (message.messageId !== target.messageId) return message;
+          if (!upload) return { ...message, fingerprint };
+          const held = message.media?.files ?? [];
+          return { ...message, fingerprint, media: { files: refused ? held : [...held, ...sent.uploaded] } };
+        });
+      } else if (outcome === "unchanged" && upload) {
+        // Nothing to send: the message looks as it would with the files. Recorded as tried, so
+        // the upload is not attempted for ever.
+        filesChanged = true;
         messages = messages.map((message) =>
-          message.messageId === target.messageId ? { ...message, fingerprint } : message,
+          message.messageId === target.messageId
+            ? { ...message, media: message.media ?? { files: [] } }
+            : message,
         );
       } else if (outcome === "failed") {
         this.#logger.warn({ taskId, ...target }, "edit not delivered; it is sent again with the next update");
@@ -369,8 +538,13 @@ export class TaskUpdater {
       // A final state Discord never took keeps the record finishing: the next poll sends it again.
       const next =
         outcome === "failed" ? { ...record, messages } : this.#stopIfSettled({ ...record, messages });
-      // Confirmed fingerprints alone are kept in memory: after a restart they cost one redundant edit.
-      if (next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
+      // Confirmed fingerprints alone are kept in memory: after a restart they cost one redundant
+      // edit. Which files a message holds is saved: they must never be uploaded twice.
+      if (
+        filesChanged ||
+        next.stopped !== record.stopped ||
+        next.messages.length !== record.messages.length
+      ) {
         await this.#registry.save(next);
       } else {
         this.#registry.remember(next);
@@ -378,12 +552,17 @@ export class TaskUpdater {
     });
   }
 
-  /** Stops a finishing record once none of its messages waits for an edit; and any without messages. */
+  /**
+   * Stops a finishing record once none of its messages waits for an edit or for its files; and
+   * any without messages.
+   */
   #stopIfSettled(record: TrackedTask): TrackedTask {
     const finishing = record.finishing ?? null;
     if (record.messages.length === 0) return { ...record, stopped: finishing ?? "no-messages" };
     if (finishing === null) return record;
-    const waiting = record.messages.some((message) => this.#waiting.has(message.messageId));
+    const waiting = record.messages.some(
+      (message) => this.#isBusy(message.messageId) || this.#needsUpload(record, message),
+    );
     return waiting ? record : { ...record, stopped: finishing };
   }
 }

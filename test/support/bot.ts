@@ -30,6 +30,9 @@ export function botEnvironment(discord: FakeDiscord, mj: FakeMj, overrides: Reco
     POLL_INTERVAL_MS: "250",
     MJ_TIMEOUT_MS: "2000",
     LOG_LEVEL: "debug",
+    // The simulated tasks point at cdn.discordapp.com, which no test may reach; the tests of
+    // uploaded results turn it on and serve their files from the fake MJ.
+    MEDIA_UPLOAD: "false",
     ...overrides,
   };
 }

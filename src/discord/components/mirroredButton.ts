@@ -1,10 +1,10 @@
 // A click on a mirrored MJ button: resolve it to (task id, MJ customId), check who may click and
 // that the button really belongs to that task, then submit the action upstream once and show
 // what it started: a new live message replying to the clicked one, or the prompt form.
-import { type ButtonInteraction, ButtonStyle, ComponentType, MessageFlags } from "discord.js";
+import { type ButtonInteraction, ComponentType, MessageFlags } from "discord.js";
 import type { ButtonsAllowed } from "../../config.js";
-import { BUTTON_ID_PREFIXES, decodeButtonId, encodeModalId } from "../../render/customId.js";
-import { fallbackLabel } from "../../render/renderButtonRows.js";
+import { BUTTON_ID_PREFIXES, decodeButtonId } from "../../render/customId.js";
+import { fallbackLabel, openFormButton } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
@@ -121,14 +121,7 @@ export const mirroredButton: ButtonHandler = {
               components: [
                 {
                   type: ComponentType.ActionRow,
-                  components: [
-                    {
-                      type: ComponentType.Button,
-                      style: ButtonStyle.Primary,
-                      label: "Open the form",
-                      custom_id: encodeModalId(modal.modalTaskId, modal.region),
-                    },
-                  ],
+                  components: [openFormButton(modal.modalTaskId, modal.region)],
                 },
               ],
             });

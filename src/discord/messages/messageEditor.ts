@@ -1,6 +1,7 @@
 // Edits tracked messages through the channel message endpoint, which (unlike an interaction
-// token) never expires while the bot can see the channel.
-import { type REST, Routes } from "discord.js";
+// token) never expires while the bot can see the channel. An edit that uploads the task's media
+// goes as multipart; should Discord refuse the files, the message is edited without them.
+import { DiscordAPIError, type RawFile, type REST, Routes } from "discord.js";
 import type { TaskMessagePayload } from "../../render/renderTaskMessage.js";
 import type { EditOutcome, MessageEditor, MessageTarget } from "../../tracking/editScheduler.js";
 import { isMessageGone } from "../discordErrors.js";
@@ -12,7 +13,34 @@ export function toRestBody(payload: TaskMessagePayload) {
     embeds: payload.embeds,
     components: payload.components,
     allowed_mentions: { parse: [] },
+    // New files are listed by their upload placeholder (files[n]); without `attachments` an edit
+    // keeps the files the message has.
+    ...(payload.uploads
+      ? {
+          attachments: payload.uploads.files.map((file, index) => ({
+            id: String(index),
+            filename: file.name,
+          })),
+        }
+      : {}),
   };
+}
+
+/** The multipart parts of an edit's uploads, in placeholder order. */
+export function toRawFiles(payload: TaskMessagePayload): RawFile[] {
+  return (payload.uploads?.files ?? []).map((file, index) => ({
+    key: `files[${index}]`,
+    name: file.name,
+    contentType: file.contentType,
+    data: file.data,
+  }));
+}
+
+/** Discord answered the upload itself with a refusal (too large, not allowed here, a bad file), not a hiccup. */
+function refusedUpload(error: unknown): boolean {
+  return (
+    error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429
+  );
 }
 
 const CHANNEL_MESSAGE = /^\/channels\/(\d+)\/messages\/\d+$/;
@@ -57,11 +85,28 @@ export class RestMessageEditor implements MessageEditor {
   }
 
   async edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome> {
+    const route = Routes.channelMessage(target.channelId, target.messageId);
+    const uploads = payload.uploads;
+    try {
+      await this.rest.patch(route, {
+        body: toRestBody(payload),
+        ...(uploads ? { files: toRawFiles(payload) } : {}),
+      });
+      return "edited";
+    } catch (error) {
+      if (uploads && refusedUpload(error)) return this.#editWithoutFiles(target, uploads.withoutFiles);
+      if (isMessageGone(error)) return "gone";
+      throw error;
+    }
+  }
+
+  async #editWithoutFiles(target: MessageTarget, payload: TaskMessagePayload | null): Promise<EditOutcome> {
+    if (payload === null) return "edited-without-files";
     try {
       await this.rest.patch(Routes.channelMessage(target.channelId, target.messageId), {
         body: toRestBody(payload),
       });
-      return "edited";
+      return "edited-without-files";
     } catch (error) {
       if (isMessageGone(error)) return "gone";
       throw error;

@@ -105,6 +105,8 @@ export interface FakeDiscordOptions {
    * tests pass test/support/discordSpec.ts); without it only the rules beyond the spec apply.
    */
   specRules?: SpecRules;
+  /** Largest file an upload may carry (Discord's default for bots: 10 MiB); larger ones get 413. */
+  uploadLimitBytes?: number;
 }
 
 export interface UserOptions {
@@ -127,6 +129,7 @@ export interface FaultReply {
 }
 
 const ALL_PERMISSIONS = "2248473465835073";
+const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const ALICE = "900000000000000101";
 const EPHEMERAL = 64;
 const LOADING = 128;
@@ -280,6 +283,30 @@ function parseMultipart(raw: Buffer, contentType: string): { body: unknown; file
     start = next;
   }
   return { body, files };
+}
+
+/**
+ * Embed images and thumbnails given as `attachment://<filename>` point at that file of the
+ * message once Discord has it (also a file kept from an earlier upload); others stay as sent.
+ */
+function resolveAttachmentUrls(embeds: Json[], attachments: Json[]): Json[] {
+  return embeds.map((embed) => {
+    const resolved: Json = { ...embed };
+    for (const part of ["image", "thumbnail"] as const) {
+      const media = embed[part] as Json | undefined;
+      const url = typeof media?.url === "string" ? media.url : "";
+      if (!url.startsWith("attachment://")) continue;
+      const file = attachments.find((a) => a.filename === url.slice("attachment://".length));
+      if (file)
+        resolved[part] = {
+          ...media,
+          url: file.url,
+          proxy_url: file.proxy_url,
+          content_type: file.content_type,
+        };
+    }
+    return resolved;
+  });
 }
 
 // ---- the fake --------------------------------------------------------------------------------------
@@ -810,7 +837,7 @@ export class FakeDiscord {
       channel_id: channelId,
       author: this.#botUser(),
       content: typeof body.content === "string" ? body.content : "",
-      embeds: Array.isArray(body.embeds) ? (body.embeds as Json[]) : [],
+      embeds: [],
       components: Array.isArray(body.components) ? (body.components as Json[]) : [],
       attachments: this.#attachments(body, meta.uploads ?? [], []),
       timestamp: new Date().toISOString(),
@@ -843,6 +870,10 @@ export class FakeDiscord {
       unchangedEdits: 0,
       history: [],
     };
+    message.embeds = resolveAttachmentUrls(
+      Array.isArray(body.embeds) ? (body.embeds as Json[]) : [],
+      message.attachments,
+    );
     this.messages.set(message.id, message);
     this.#events.emit("change");
     return message;
@@ -859,10 +890,11 @@ export class FakeDiscord {
     const before = version(message);
     message.history.push(before);
     if (body.content !== undefined) message.content = String(body.content ?? "");
-    if (body.embeds !== undefined) message.embeds = (body.embeds as Json[] | null) ?? [];
     if (body.components !== undefined) message.components = (body.components as Json[] | null) ?? [];
     if (body.attachments !== undefined)
       message.attachments = this.#attachments(body, uploads, message.attachments);
+    if (body.embeds !== undefined)
+      message.embeds = resolveAttachmentUrls((body.embeds as Json[] | null) ?? [], message.attachments);
     // Discord keeps flags it manages (ephemeral) and drops the loading state once the deferral is filled.
     if (body.flags !== undefined) message.flags = Number(body.flags) | (message.flags & EPHEMERAL);
     message.flags &= ~LOADING;
@@ -988,6 +1020,10 @@ export class FakeDiscord {
         if (fault.count <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
         if (fault.reply.status === 429) this.rateLimited.push(recorded);
         return reply(fault.reply.status, fault.reply.body, fault.reply.headers);
+      }
+      const limit = this.#options.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES;
+      if (uploads.some((upload) => upload.size > limit)) {
+        return reply(413, { code: 40005, message: "Request entity too large" });
       }
       const scope = this.#rateLimit(method, path, res);
       if (scope) {
