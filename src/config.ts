@@ -198,3 +198,15 @@ export function loadConfig(envFile = ".env"): Config {
 export function secretsOf(config: Config): string[] {
   return [config.discord.token, config.mj.apiKey].filter((secret) => secret.length >= 4);
 }
+
+/**
+ * `npm run sandbox` reads only SANDBOX_PORT (default 8787, 0 for any free port); the bot it runs
+ * gets a configuration the sandbox builds, never the real variables.
+ */
+export function parseSandboxPort(env: Record<string, string | undefined>): number {
+  const parsed = wholeNumber(0, 8787, 65_535).safeParse(env.SANDBOX_PORT);
+  if (!parsed.success) {
+    throw new ConfigError([`SANDBOX_PORT ${parsed.error.issues[0]?.message} (got "${env.SANDBOX_PORT}")`]);
+  }
+  return parsed.data;
+}

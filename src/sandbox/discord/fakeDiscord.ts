@@ -105,6 +105,9 @@ export interface FakeDiscordOptions {
    * tests pass test/support/discordSpec.ts); without it only the rules beyond the spec apply.
    */
   specRules?: SpecRules;
+  /** Names clients see (the sandbox page); by default "Test Guild" and mj-<position>. */
+  guildName?: string;
+  channelNames?: Record<string, string>;
 }
 
 export interface UserOptions {
@@ -502,6 +505,12 @@ export class FakeDiscord {
 
   // ---- waiting -----------------------------------------------------------------------------------
 
+  /** Calls `listener` after every change the fake records (messages, callbacks, gateway); returns its remover. */
+  onChange(listener: () => void): () => void {
+    this.#events.on("change", listener);
+    return () => this.#events.off("change", listener);
+  }
+
   /** Resolves with the first truthy value of `check`, re-checked on every change and every 10 ms. */
   waitFor<T>(check: () => T | undefined | null | false, { timeoutMs = 10_000 } = {}): Promise<T> {
     return waitForCondition(this.#events, check, timeoutMs, (lastError) => {
@@ -638,7 +647,7 @@ export class FakeDiscord {
   #guild(): Json {
     return {
       id: this.guildId,
-      name: "Test Guild",
+      name: this.#options.guildName ?? "Test Guild",
       icon: null,
       owner_id: ALICE,
       afk_timeout: 300,
@@ -684,7 +693,7 @@ export class FakeDiscord {
       id,
       type: 0,
       guild_id: this.guildId,
-      name: `mj-${position}`,
+      name: this.#options.channelNames?.[id] ?? `mj-${position}`,
       position,
       permission_overwrites: [],
       nsfw: false,
