@@ -318,6 +318,30 @@ function enlarge(source: Uint8Array, sw: number, sh: number, width: number, heig
   return out;
 }
 
+/** A box blur of `radius` pixels along rows, then columns (running sums: cost independent of the radius). */
+function boxBlur(pixels: Uint8Array, width: number, height: number, radius: number): void {
+  const pass = (count: number, length: number, index: (line: number, i: number) => number) => {
+    const line = new Float64Array(length * 3);
+    for (let l = 0; l < count; l++) {
+      for (let i = 0; i < length; i++)
+        for (let c = 0; c < 3; c++) line[i * 3 + c] = pixels[index(l, i) + c] as number;
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let i = -radius; i <= radius; i++)
+          sum += line[Math.min(length - 1, Math.max(0, i)) * 3 + c] as number;
+        for (let i = 0; i < length; i++) {
+          pixels[index(l, i) + c] = sum / (radius * 2 + 1);
+          sum +=
+            (line[Math.min(length - 1, i + radius + 1) * 3 + c] as number) -
+            (line[Math.max(0, i - radius) * 3 + c] as number);
+        }
+      }
+    }
+  };
+  pass(height, width, (row, col) => (row * width + col) * 3);
+  pass(width, height, (col, row) => (row * width + col) * 3);
+}
+
 export interface Picture {
   /** One picture, or the 2 × 2 grid of four (seeds seed … seed + 3). */
   layout: "single" | "grid";
@@ -340,9 +364,13 @@ export function renderPicture(picture: Picture, longSide = 512): Buffer {
   const blur = Math.max(1, picture.blur ?? 1);
   const draw = (scene: Scene, w: number, h: number) => {
     const small = drawScene(scene, Math.max(4, Math.round(w / blur)), Math.max(4, Math.round(h / blur)));
-    return blur === 1
-      ? small
-      : enlarge(small, Math.max(4, Math.round(w / blur)), Math.max(4, Math.round(h / blur)), w, h);
+    if (blur === 1) return small;
+    const large = enlarge(small, Math.max(4, Math.round(w / blur)), Math.max(4, Math.round(h / blur)), w, h);
+    // Twice, for the soft look of Midjourney's early previews rather than visible blocks.
+    const radius = Math.round(blur * 0.7);
+    boxBlur(large, w, h, radius);
+    boxBlur(large, w, h, radius);
+    return large;
   };
   if (picture.layout === "single") return encodePng(width, height, draw(picture.scene, width, height));
   const tileW = Math.floor(width / 2);

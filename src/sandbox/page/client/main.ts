@@ -13,7 +13,7 @@ const sentences = {
   unknownCommand: (name: string) => `There is no command /${name} here: type / to see the bot's commands.`,
   missingOption: (name: string) => `Fill in ${name} first.`,
   offline: "Lost the connection to the sandbox; reconnecting…",
-  actingAs: "Online · that's you",
+  actingAs: "Online",
   switchUser: "Switch user",
   manager: "can manage channels",
   member: "member",
@@ -497,7 +497,8 @@ function applySnapshot(snapshot: PageSnapshot): void {
 
 function applyUpdate(update: PageUpdate): void {
   if (!state) return;
-  const stick = nearBottom();
+  // Like Discord: stay at the newest message if already there, and jump to the answers to your own actions.
+  let stick = nearBottom();
   for (const id of update.removed) {
     state.messages.delete(id);
     rendered.get(id)?.remove();
@@ -514,7 +515,9 @@ function applyUpdate(update: PageUpdate): void {
       }
       continue;
     }
-    if (visible(message)) placeMessage(message);
+    if (!visible(message)) continue;
+    placeMessage(message);
+    if (!known && (message.visibleTo === viewer || message.usedCommand?.userId === viewer)) stick = true;
   }
   // A reply shows a line of the message it answers: redraw replies whose original changed.
   for (const message of state.messages.values()) {

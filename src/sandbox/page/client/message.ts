@@ -362,6 +362,7 @@ export function renderMessage(message: PageMessage, context: MessageContext): HT
     {
       class: classes.filter(Boolean).join(" "),
       "data-message-id": message.id,
+      "data-reply-to": message.replyTo ?? undefined,
       "aria-label": `Message from ${author?.name ?? "someone"}`,
     },
     message.replyTo &&
