@@ -18,14 +18,15 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-const MISSING = `Chromium is not installed at ${CHROMIUM} (the browser tests and npm run screenshot use it): install it with \`sudo apt-get install chromium\` on Debian/Ubuntu, then run them again.`;
+const missing = (path: string) =>
+  `Chromium is not installed at ${path} (the browser tests and npm run screenshot use it): install it with \`sudo apt-get install chromium\` on Debian/Ubuntu, then run them again.`;
 
 /** A failure that is the machine's, not the code's: shown as its one line, without a stack. */
 export class MissingChromium extends Error {
   override name = "MissingChromium";
-  constructor() {
-    super(MISSING);
-    this.stack = `${this.name}: ${MISSING}`;
+  constructor(path: string) {
+    super(missing(path));
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
@@ -42,18 +43,21 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(viewport = { width: 1280, height: 800 }): Promise<Browser> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number }; executable?: string } = {},
+): Promise<Browser> {
+  const executable = options.executable ?? CHROMIUM;
   try {
-    accessSync(CHROMIUM, constants.X_OK);
+    accessSync(executable, constants.X_OK);
   } catch {
-    throw new MissingChromium();
+    throw new MissingChromium(executable);
   }
   const profile = mkdtempSync(join(tmpdir(), "mjrelay-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: executable,
     headless: true,
     args: FLAGS,
-    viewport,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
   });
   return {
     context,

@@ -8,6 +8,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Browser, launchChromium, MESSAGE_IMAGES_LOADED } from "../../src/sandbox/chromium.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
+import { SANDBOX_CHANNELS } from "../../src/sandbox/world.js";
 import { checkedAgainstSpec } from "../support/discordSpec.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
@@ -137,4 +138,101 @@ describe("the sandbox page in Chromium", () => {
     expect(sandbox.discord.rejected).toEqual([]);
     expect(consoleErrors).toEqual([]);
   }, 120_000);
+
+  it("draws whatever the bot sends: galleries from embeds sharing a url, attachment:// images, files, link buttons, Components V2", async () => {
+    const { sandbox, page, consoleErrors } = await open();
+    const general = SANDBOX_CHANNELS[1]?.id as string;
+    const sample = (name: string) => new URL(`samples/${name}`, sandbox.url).href;
+    const botPost = (body: FormData | string) =>
+      fetch(`${sandbox.discord.apiUrl}/v10/channels/${general}/messages`, {
+        method: "POST",
+        headers: {
+          authorization: `Bot ${sandbox.discord.token}`,
+          ...(typeof body === "string" ? { "content-type": "application/json" } : {}),
+        },
+        body,
+      });
+    const upload = new FormData();
+    upload.append(
+      "payload_json",
+      JSON.stringify({
+        content: "Four pictures for <@900000000000000101>",
+        embeds: [
+          {
+            title: "Gallery",
+            url: "https://example.com/job",
+            image: { url: sample("fox.png") },
+            color: 0x57f287,
+          },
+          { url: "https://example.com/job", image: { url: sample("city.png") } },
+          { url: "https://example.com/job", image: { url: sample("lighthouse.png") } },
+          { title: "Uploaded", image: { url: "attachment://result.png" } },
+        ],
+        attachments: [
+          { id: "0", filename: "result.png" },
+          { id: "1", filename: "notes.txt" },
+        ],
+        components: [
+          {
+            type: 1,
+            components: [
+              { type: 2, style: 5, label: "Open the web app", url: "https://example.com/app" },
+              { type: 2, style: 1, label: "Primary", custom_id: "sandbox:primary" },
+              { type: 2, style: 4, label: "Danger", custom_id: "sandbox:danger" },
+            ],
+          },
+        ],
+      }),
+    );
+    const png = Buffer.from(await (await fetch(sample("fox.png"))).arrayBuffer());
+    upload.append("files[0]", new Blob([png], { type: "image/png" }), "result.png");
+    upload.append("files[1]", new Blob(["hello"], { type: "text/plain" }), "notes.txt");
+    const posted = await botPost(upload);
+    expect(posted.status, await posted.clone().text()).toBe(200);
+    const v2 = await botPost(
+      JSON.stringify({
+        flags: 1 << 15,
+        components: [
+          {
+            type: 17,
+            accent_color: 0x5865f2,
+            components: [
+              { type: 10, content: "## Components V2\nA container with **text** and a gallery" },
+              {
+                type: 12,
+                items: [{ media: { url: sample("fox.png") } }, { media: { url: sample("city.png") } }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(v2.status, await v2.clone().text()).toBe(200);
+
+    await page.getByRole("link", { name: "general" }).click();
+    const gallery = page
+      .locator("article.message")
+      .filter({ has: page.locator(".embed-title", { hasText: "Gallery" }) });
+    await gallery.waitFor(WAIT);
+    await expect(gallery.locator(".embed .gallery img").count()).resolves.toBe(3);
+    await expect(gallery.locator(".embed").count()).resolves.toBe(2);
+    const uploaded = gallery.locator(".embed", { hasText: "Uploaded" }).locator("img.embed-image");
+    await expect(uploaded.getAttribute("src")).resolves.toMatch(/\/attachments\/\d+\/result\.png$/);
+    await expect(gallery.locator(".attachment-file", { hasText: "notes.txt" }).count()).resolves.toBe(1);
+    await expect(gallery.locator(".attachments img").count()).resolves.toBe(0);
+    await expect(gallery.getByRole("link", { name: /Open the web app/ }).getAttribute("href")).resolves.toBe(
+      "https://example.com/app",
+    );
+    await expect(gallery.locator("button.mj-button.primary").textContent()).resolves.toBe("Primary");
+    await expect(gallery.locator("button.mj-button.danger").count()).resolves.toBe(1);
+    await expect(gallery.locator(".content .mention").textContent()).resolves.toBe("@Ada");
+    const container = page.locator(".v2-container");
+    await container.waitFor(WAIT);
+    await expect(container.locator("h2").textContent()).resolves.toBe("Components V2");
+    await expect(container.locator(".gallery img").count()).resolves.toBe(2);
+    await screenshot(page, "8-generic-rendering");
+
+    expect(sandbox.discord.rejected).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 });

@@ -270,6 +270,19 @@ function nearBottom(): boolean {
   return messageList.scrollHeight - messageList.scrollTop - messageList.clientHeight < 120;
 }
 
+/** Whether the visitor reads the newest messages: then they stay in view as pictures load and messages come. */
+let pinned = true;
+messageList.addEventListener("scroll", () => {
+  pinned = nearBottom();
+});
+messageList.addEventListener(
+  "load",
+  () => {
+    if (pinned) messageList.scrollTop = messageList.scrollHeight;
+  },
+  true,
+);
+
 function drawMessages(): void {
   rendered.clear();
   const channel = state?.snapshot.channels.find((candidate) => candidate.id === channelId);
@@ -284,6 +297,7 @@ function drawMessages(): void {
   );
   for (const message of sorted()) placeMessage(message);
   messageList.scrollTop = messageList.scrollHeight;
+  pinned = true;
 }
 
 function sorted(): PageMessage[] {
@@ -498,7 +512,7 @@ function applySnapshot(snapshot: PageSnapshot): void {
 function applyUpdate(update: PageUpdate): void {
   if (!state) return;
   // Like Discord: stay at the newest message if already there, and jump to the answers to your own actions.
-  let stick = nearBottom();
+  let stick = pinned;
   for (const id of update.removed) {
     state.messages.delete(id);
     rendered.get(id)?.remove();
@@ -535,7 +549,10 @@ function applyUpdate(update: PageUpdate): void {
   }
   if (sidebarChanged) drawSidebar();
   drawModal();
-  if (stick) messageList.scrollTop = messageList.scrollHeight;
+  if (stick) {
+    messageList.scrollTop = messageList.scrollHeight;
+    pinned = true;
+  }
 }
 
 function connect(): void {

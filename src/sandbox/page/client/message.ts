@@ -212,15 +212,16 @@ function renderAttachments(message: PageMessage): HTMLElement | null {
           "div",
           {},
           url ? h("a", { href: url, target: "_blank", rel: "noreferrer noopener" }, name) : name,
-          h(
-            "div",
-            { class: "file-size" },
-            size > 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(2)} MB` : `${(size / 1024).toFixed(2)} KB`,
-          ),
+          h("div", { class: "file-size" }, fileSize(size)),
         ),
       );
     }),
   );
+}
+
+function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(2)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
 function emoji(value: unknown): Node | null {
