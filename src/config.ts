@@ -210,3 +210,8 @@ export function parseSandboxPort(env: Record<string, string | undefined>): numbe
   }
   return parsed.data;
 }
+
+/** SANDBOX_PORT from the process environment (the sandbox reads nothing else). */
+export function loadSandboxPort(): number {
+  return parseSandboxPort(process.env);
+}

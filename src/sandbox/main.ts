@@ -1,6 +1,6 @@
 // `npm run sandbox`: the bot against a simulated Discord and MJ proxy, shown on a page at
 // http://127.0.0.1:<SANDBOX_PORT>/. Needs no .env and reads no other variable; Ctrl-C stops it all.
-import { ConfigError, parseSandboxPort } from "../config.js";
+import { ConfigError, loadSandboxPort } from "../config.js";
 import { startSandbox } from "./sandbox.js";
 
 const sentences = {
@@ -16,7 +16,7 @@ const sentences = {
 async function main(): Promise<void> {
   let port: number;
   try {
-    port = parseSandboxPort(process.env);
+    port = loadSandboxPort();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`mjrelay sandbox: ${error.message}\n`);

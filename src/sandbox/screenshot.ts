@@ -8,7 +8,7 @@ import { startSandbox } from "./sandbox.js";
 const OUTPUT = fileURLToPath(new URL("../../docs/sandbox.png", import.meta.url));
 
 const sandbox = await startSandbox({ port: 0 });
-const browser = await launchChromium({ viewport: { width: 1360, height: 980 } });
+const browser = await launchChromium({ viewport: { width: 1360, height: 1480 } });
 try {
   const page = await browser.context.newPage();
   await page.goto(sandbox.url);
