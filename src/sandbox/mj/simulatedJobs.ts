@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { type Picture, renderPicture, type Scene } from "./drawImage.js";
 import { type FakeMj, type Json, newTaskId, type PublicFile, type TaskJson } from "./fakeMj.js";
+import { TASK_TEMPLATES } from "./taskTemplates.js";
 
 export interface SimulatedJobsOptions {
   /** Between two steps of a running job; a grid takes nine (default 1400 ms: about 13 s). */
@@ -47,6 +48,12 @@ interface Job extends JobPicture {
   upload?: PublicFile;
 }
 
+/** What every submit carries through to the tasks it starts. */
+interface Submitter {
+  state: string;
+  notifyHook: string | undefined;
+}
+
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function submitted(id: string): Json {
@@ -57,14 +64,11 @@ function refused(code: number, description: string): Json {
   return { code, description, result: null, properties: {} };
 }
 
+function button(customId: string, label: string, emoji = ""): Json {
+  return { customId, emoji, label, type: 2, style: 2 };
+}
+
 function gridButtons(hash: string): Json[] {
-  const button = (customId: string, label: string, emoji = "") => ({
-    customId,
-    emoji,
-    label,
-    type: 2,
-    style: 2,
-  });
   return [
     ...[1, 2, 3, 4].map((n) => button(`MJ::JOB::upsample::${n}::${hash}`, `U${n}`)),
     button(`MJ::JOB::reroll::0::${hash}::SOLO`, "", "🔄"),
@@ -74,13 +78,6 @@ function gridButtons(hash: string): Json[] {
 
 /** What proxies copy from Midjourney's upscale message, bare custom emoji names included. */
 function upscaleButtons(hash: string, withUpscales: boolean): Json[] {
-  const button = (customId: string, label: string, emoji = "") => ({
-    customId,
-    emoji,
-    label,
-    type: 2,
-    style: 2,
-  });
   return [
     ...(withUpscales
       ? [
@@ -104,9 +101,7 @@ function upscaleButtons(hash: string, withUpscales: boolean): Json[] {
 
 function numberedButtons(prefix: string, count: number): Json[] {
   const keycaps = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣"];
-  return keycaps
-    .slice(0, count)
-    .map((emoji, i) => ({ customId: `${prefix}::${i + 1}`, emoji, label: "", type: 2, style: 2 }));
+  return keycaps.slice(0, count).map((emoji, i) => button(`${prefix}::${i + 1}`, "", emoji));
 }
 
 /** Four prompts for an image drawn from `prompt`, the way /describe words them. */
@@ -287,32 +282,13 @@ export class SimulatedJobs {
     job.timer.unref();
   }
 
+  /** A new job's first state: the proxies' submitted task, with this job's id, prompt and times. */
   #task(id: string, action: string, prompt: string, state: string): TaskJson {
-    return {
-      id,
-      action,
-      prompt,
-      promptEn: prompt,
-      description: "Submit success",
-      state,
-      submitTime: Date.now(),
-      startTime: null,
-      finishTime: null,
-      imageUrl: "",
-      progress: "0%",
-      failReason: "",
-      buttons: [],
-      properties: {},
-      status: "SUBMITTED",
-    };
+    const submitted = structuredClone(TASK_TEMPLATES["imagine-submitted.json"]);
+    return { ...submitted, id, action, prompt, promptEn: prompt, state, submitTime: Date.now() };
   }
 
-  #gridJob(
-    action: string,
-    prompt: string,
-    scene: Scene,
-    common: { state: string; notifyHook: string | undefined },
-  ): Json {
+  #gridJob(action: string, prompt: string, scene: Scene, common: Submitter): Json {
     const id = newTaskId();
     const hash = randomUUID();
     const job: Job = { id, scene, kind: "grid", steps: [] };
@@ -333,13 +309,7 @@ export class SimulatedJobs {
     return this.#start(job, this.#task(id, action, prompt, common.state), common);
   }
 
-  #singleJob(
-    action: string,
-    prompt: string,
-    scene: Scene,
-    withUpscales: boolean,
-    common: { state: string; notifyHook: string | undefined },
-  ): Json {
+  #singleJob(action: string, prompt: string, scene: Scene, withUpscales: boolean, common: Submitter): Json {
     const id = newTaskId();
     const hash = randomUUID();
     const job: Job = { id, scene, kind: "single", steps: [] };
@@ -357,7 +327,7 @@ export class SimulatedJobs {
     return this.#start(job, this.#task(id, action, prompt, common.state), common);
   }
 
-  #bannedJob(prompt: string, word: string, common: { state: string; notifyHook: string | undefined }): Json {
+  #bannedJob(prompt: string, word: string, common: Submitter): Json {
     const id = newTaskId();
     const job: Job = { id, kind: "grid", steps: [] };
     job.steps = [
@@ -370,11 +340,7 @@ export class SimulatedJobs {
     return this.#start(job, this.#task(id, "IMAGINE", prompt, common.state), common);
   }
 
-  #describeJob(
-    upload: PublicFile | undefined,
-    drawnFrom: string | undefined,
-    common: { state: string; notifyHook: string | undefined },
-  ): Json {
+  #describeJob(upload: PublicFile | undefined, drawnFrom: string | undefined, common: Submitter): Json {
     if (!upload) return refused(4, "base64 is required");
     const id = newTaskId();
     const suggestions = describePrompts(drawnFrom);
@@ -389,15 +355,15 @@ export class SimulatedJobs {
         promptEn: suggestions.map((text, i) => `${keycaps[i]} ${text}`).join("\n\n"),
         buttons: [
           ...numberedButtons("MJ::Job::PicReader", 4),
-          { customId: "MJ::Picread::Retry", emoji: "🔄", label: "", type: 2, style: 2 },
-          { customId: "MJ::Job::PicReader::all", emoji: "🎉", label: "Imagine all", type: 2, style: 2 },
+          button("MJ::Picread::Retry", "", "🔄"),
+          button("MJ::Job::PicReader::all", "Imagine all", "🎉"),
         ],
       },
     ];
     return this.#start(job, { ...this.#task(id, "DESCRIBE", "", common.state), promptEn: "" }, common);
   }
 
-  #shortenJob(prompt: string, common: { state: string; notifyHook: string | undefined }): Json {
+  #shortenJob(prompt: string, common: Submitter): Json {
     const id = newTaskId();
     const suggestions = shortenPrompts(prompt);
     const job: Job = { id, kind: "single", steps: [], suggestions };
@@ -421,7 +387,7 @@ export class SimulatedJobs {
     form: NonNullable<Job["form"]>,
     finalPrompt: string,
     picture: JobPicture,
-    common: { state: string; notifyHook: string | undefined },
+    common: Submitter,
   ): Json {
     const fake = this.#fake as FakeMj;
     const id = newTaskId();
@@ -434,7 +400,7 @@ export class SimulatedJobs {
     return { code: 21, description: "Waiting for window confirm", result: id, properties: { finalPrompt } };
   }
 
-  #action(taskId: string, customId: string, common: { state: string; notifyHook: string | undefined }): Json {
+  #action(taskId: string, customId: string, common: Submitter): Json {
     const fake = this.#fake as FakeMj;
     const parent = fake.task(taskId);
     const job = this.#jobs.get(taskId);
@@ -485,12 +451,7 @@ export class SimulatedJobs {
     return refused(4, "unknown_action");
   }
 
-  #modal(
-    taskId: string,
-    prompt: string,
-    mask: unknown,
-    common: { state: string; notifyHook: string | undefined },
-  ): Json {
+  #modal(taskId: string, prompt: string, mask: unknown, common: Submitter): Json {
     const form = this.#jobs.get(taskId);
     if (this.#fake?.task(taskId)?.status !== "MODAL" || !form?.form)
       return refused(4, "task is not waiting for a modal");
