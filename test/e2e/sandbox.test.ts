@@ -85,8 +85,9 @@ describe("npm run sandbox", () => {
       const grid = inWelcome.find((message) => message.id === upscale?.replyTo);
       return upscale && grid ? { grid, upscale } : undefined;
     };
-    // About 13 s for the grid and 4 s for the upscale at the sandbox's own pace.
-    await expect.poll(demoResult, { timeout: 45_000, interval: 250 }).toBeDefined();
+    // The promise: a finished job with its buttons within 30 s, nobody typing (about 13 s
+    // for the grid and 4 s for the upscale at the sandbox's own pace).
+    await expect.poll(demoResult, { timeout: 30_000, interval: 250 }).toBeDefined();
     const finished = await demoResult();
     expect(title(finished?.grid)).toBe("Imagine · Done");
     expect(finished?.grid.usedCommand?.name).toBe("imagine");
