@@ -122,6 +122,12 @@ describe("the sandbox's simulated Midjourney", () => {
     // 3:2, as asked: width and height from the PNG header.
     expect(png.readUInt32BE(16) / png.readUInt32BE(20)).toBeCloseTo(1.5, 1);
     expect(s.mj.requestsTo("/mj/submit/blend")[0]?.body).toMatchObject({ dimensions: "LANDSCAPE" });
+    // Every state reached the bot's notifyHook too (the sandbox gives the bot a PUBLIC_URL).
+    const hook = s.app.context.notifyHook;
+    expect(hook).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/mj\//);
+    await s.mj.waitFor(() =>
+      s.mj.callbacks.some((c) => c.task.status === "SUCCESS" && c.url === hook && c.status === 204),
+    );
   });
 
   it("answers /shorten with the shortened prompts where proxies put them, and fails a banned word", async () => {
