@@ -230,3 +230,20 @@ export function secretsOf(config: Config): string[] {
     (secret) => secret.length >= 4,
   );
 }
+
+/**
+ * `npm run sandbox` reads only SANDBOX_PORT (default 8787, 0 for any free port); the bot it runs
+ * gets a configuration the sandbox builds, never the real variables.
+ */
+export function parseSandboxPort(env: Record<string, string | undefined>): number {
+  const parsed = wholeNumber(0, 8787, 65_535).safeParse(env.SANDBOX_PORT);
+  if (!parsed.success) {
+    throw new ConfigError([`SANDBOX_PORT ${parsed.error.issues[0]?.message} (got "${env.SANDBOX_PORT}")`]);
+  }
+  return parsed.data;
+}
+
+/** SANDBOX_PORT from the process environment (the sandbox reads nothing else). */
+export function loadSandboxPort(): number {
+  return parseSandboxPort(process.env);
+}

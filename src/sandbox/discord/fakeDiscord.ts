@@ -107,6 +107,9 @@ export interface FakeDiscordOptions {
   specRules?: SpecRules;
   /** Largest file an upload may carry (Discord's default for bots: 10 MiB); larger ones get 413. */
   uploadLimitBytes?: number;
+  /** Names clients see (the sandbox page); by default "Test Guild" and mj-<position>. */
+  guildName?: string;
+  channelNames?: Record<string, string>;
 }
 
 export interface UserOptions {
@@ -529,6 +532,12 @@ export class FakeDiscord {
 
   // ---- waiting -----------------------------------------------------------------------------------
 
+  /** Calls `listener` after every change the fake records (messages, callbacks, gateway); returns its remover. */
+  onChange(listener: () => void): () => void {
+    this.#events.on("change", listener);
+    return () => this.#events.off("change", listener);
+  }
+
   /** Resolves with the first truthy value of `check`, re-checked on every change and every 10 ms. */
   waitFor<T>(check: () => T | undefined | null | false, { timeoutMs = 10_000 } = {}): Promise<T> {
     return waitForCondition(this.#events, check, timeoutMs, (lastError) => {
@@ -665,7 +674,7 @@ export class FakeDiscord {
   #guild(): Json {
     return {
       id: this.guildId,
-      name: "Test Guild",
+      name: this.#options.guildName ?? "Test Guild",
       icon: null,
       owner_id: ALICE,
       afk_timeout: 300,
@@ -711,7 +720,7 @@ export class FakeDiscord {
       id,
       type: 0,
       guild_id: this.guildId,
-      name: `mj-${position}`,
+      name: this.#options.channelNames?.[id] ?? `mj-${position}`,
       position,
       permission_overwrites: [],
       nsfw: false,

@@ -49,6 +49,18 @@ export interface FakeMjOptions {
   listChunkCap?: number;
   /** Callbacks: send each twice, or hold them and send the latest first. */
   callbackMode?: { duplicate?: boolean };
+  /**
+   * Plays submits itself (the sandbox's simulated jobs, which add their tasks to `fake`): the
+   * submit result to answer, or undefined to leave the route to the fake's own timelines.
+   */
+  submits?: (route: string, body: Json | undefined, fake: FakeMj) => Json | undefined;
+  /** Files served to anyone at GET paths (a provider's image host); undefined: not one of them. */
+  publicFiles?: (path: string) => PublicFile | undefined;
+}
+
+export interface PublicFile {
+  contentType: string;
+  bytes: Buffer;
 }
 
 interface TaskEntry {
@@ -578,6 +590,12 @@ export class FakeMj {
     this.#events.emit("change");
     if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
 
+    // Files the sandbox draws for its jobs, then those registered with serveMedia().
+    const file = req.method === "GET" ? this.#options.publicFiles?.(path) : undefined;
+    if (file) {
+      res.writeHead(200, { "content-type": file.contentType, "content-length": String(file.bytes.length) });
+      return void res.end(file.bytes);
+    }
     // Result files need no key, like new-api's /mj/image/<id> (Discord, or a browser, loads them).
     if (path.startsWith("/media/") && req.method === "GET")
       return await this.#serveMediaFile(path.slice(7), res);
@@ -678,6 +696,8 @@ export class FakeMj {
       }
       return json(res, 200, scripted.result);
     }
+    const played = this.#options.submits?.(route, body, this);
+    if (played) return json(res, 200, played);
     const id = newTaskId();
     switch (route) {
       case "imagine":
