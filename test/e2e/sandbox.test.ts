@@ -92,9 +92,10 @@ describe("npm run sandbox", () => {
     expect(title(finished?.grid)).toBe("Imagine · Done");
     expect(finished?.grid.usedCommand?.name).toBe("imagine");
     expect(finished?.grid.usedButtons.some((id) => id.includes("::upsample::1::"))).toBe(true);
-    // The pictures are the simulated proxy's own, drawn as PNG and served from its origin.
+    // The pictures are the simulated proxy's own, drawn as PNG and served from its origin; the bot
+    // downloads the finished one and uploads it as a file of its message, as against a real provider.
     const image = (finished?.upscale.embeds[0] as { image?: { url?: string } } | undefined)?.image?.url ?? "";
-    expect(image).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/\d+\/upscale\.png$/);
+    expect(image).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\d+\/\d+-1\.png$/);
     const png = await fetch(image);
     expect(png.headers.get("content-type")).toBe("image/png");
     expect(

@@ -177,15 +177,15 @@ function renderEmbeds(message: PageMessage, context: MessageContext): HTMLElemen
 }
 
 function renderAttachments(message: PageMessage): HTMLElement | null {
-  // Images an embed already shows through attachment:// are not shown twice.
+  // Images an embed already shows are not shown twice: Discord resolves `attachment://<name>` to
+  // the file's own url, and the page may get either form.
   const shownByEmbeds = new Set(
-    message.embeds
-      .flatMap((embed) => [str(obj(embed.image)?.url), str(obj(embed.thumbnail)?.url)])
-      .filter((url) => url.startsWith("attachment://"))
-      .map((url) => url.slice("attachment://".length)),
+    message.embeds.flatMap((embed) => [str(obj(embed.image)?.url), str(obj(embed.thumbnail)?.url)]),
   );
   const attachments = message.attachments.filter(
-    (attachment) => !shownByEmbeds.has(str(attachment.filename)),
+    (attachment) =>
+      !shownByEmbeds.has(`attachment://${str(attachment.filename)}`) &&
+      !shownByEmbeds.has(str(attachment.url)),
   );
   if (attachments.length === 0) return null;
   const images = attachments.filter((attachment) => str(attachment.content_type).startsWith("image/"));
