@@ -1,5 +1,6 @@
 // Composition root: builds every part with plain constructors and wires them; nothing else.
 import { type Client, Events } from "discord.js";
+import { SubmitAccess } from "./access/submitAccess.js";
 import type { Config } from "./config.js";
 import { createDiscordClient } from "./discord/client.js";
 import { commands } from "./discord/commands/index.js";
@@ -8,10 +9,12 @@ import type { BotContext } from "./discord/context.js";
 import { createInteractionRouter } from "./discord/interactions/router.js";
 import { createCallbackHandler } from "./discord/messages/feedCallback.js";
 import { RestMessageEditor } from "./discord/messages/messageEditor.js";
+import { recoverPosts, unfinishedPosts } from "./discord/messages/recoverPosts.js";
 import { registerCommands } from "./discord/register.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
 import { MjClient } from "./mj/client.js";
+import { isFinalStatus } from "./mj/schema.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
 import { EditScheduler } from "./tracking/editScheduler.js";
 import { Poller } from "./tracking/poller.js";
@@ -32,7 +35,13 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger): Promise<App> {
+export interface AppOptions {
+  /** The tracker's clock (outage and unknown-task windows, record times); tests move it ahead. */
+  now?: () => number;
+}
+
+export async function createApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
+  const now = options.now ?? Date.now;
   const store = await TrackingStore.open(config.store.url);
   const client = createDiscordClient(config.discord);
   // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
@@ -53,11 +62,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     edits,
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
+    now,
   });
   const routing = createTaskRouting(client, updater, logger);
   // One process receives callbacks (the port can be bound once); it forwards them to the owners.
   const primary = routing.shardId === 0;
-  const poller = new Poller({ registry, updater, mj, logger, intervalMs: config.tracking.pollIntervalMs });
+  const poller = new Poller({
+    registry,
+    updater,
+    mj,
+    logger,
+    intervalMs: config.tracking.pollIntervalMs,
+    now,
+  });
   const notifyHook = config.http.publicUrl
     ? hookUrl(config.http.publicUrl, await botHookSecret(store))
     : undefined;
@@ -68,7 +85,20 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     store,
     registry,
     updater,
-    clicks: new ClickLedger(store),
+    // A pending click outlives the upstream call it waits for.
+    clicks: new ClickLedger(store, { pendingTtlMs: config.mj.timeoutMs + 60_000 }),
+    access: new SubmitAccess({
+      store,
+      policy: config.submit,
+      logger,
+      isRunning: async (taskId) => {
+        const record = await registry.find(taskId);
+        if (!record) return undefined;
+        return (
+          record.stopped === null && (record.finishing ?? null) === null && !isFinalStatus(record.status)
+        );
+      },
+    }),
     notifyHook,
     tasks: routing,
   };
@@ -79,6 +109,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     isDiscordReady: () => client.isReady(),
     onCallback: createCallbackHandler(client.rest, context),
+    maxConnections: config.http.maxConnections,
   });
   const routeInteraction = createInteractionRouter(
     { commands, buttons: buttonHandlers, modals: modalHandlers },
@@ -117,10 +148,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         { tasks: resumed, shard: routing.shardId, shards: routing.shardCount },
         "resumed tracked tasks from the store",
       );
+      // Read before logging in: none of these can be this process's own, still being sent.
+      const unfinished = await unfinishedPosts(context);
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discord.token);
       await ready;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
+      if (unfinished.length > 0 && client.user) {
+        const recovering = recoverPosts(client.rest, client.user.id, context, unfinished).finally(() =>
+          inFlight.delete(recovering),
+        );
+        inFlight.add(recovering);
+      }
       if (config.discord.registerCommandsOnStart && primary) {
         const result = await registerCommands(
           client.rest,
@@ -149,6 +188,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         // Edits already queued get a few seconds; what is left is sent again after a restart.
         await edits.drain(5000);
         edits.stop();
+        updater.stop();
         await registry.drain();
         await registry.flush();
         await client.destroy();

@@ -13,8 +13,11 @@ export interface MessageTarget {
   messageId: string;
 }
 
-/** "gone": the message, its channel or the bot's access to it no longer exists. */
-export type EditOutcome = "edited" | "gone";
+/**
+ * "gone": the message or its channel no longer exists; "forbidden": Discord refuses the bot
+ * access to it (Missing Access or Permissions), which a permission change may undo.
+ */
+export type EditOutcome = "edited" | "gone" | "forbidden";
 
 /** Sends one edit to Discord; throws only for failures worth retrying. */
 export interface MessageEditor {

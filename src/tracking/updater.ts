@@ -5,13 +5,15 @@ import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
 import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
-import type { TrackedMessage, TrackedTask } from "./store.js";
+import { feedRecordKey, recordKey, type TrackedMessage, type TrackedTask } from "./store.js";
 
 export interface UpdaterOptions {
   registry: TaskRegistry;
   edits: Pick<EditScheduler, "submit">;
   logger: Logger;
   maxAgeMs: number;
+  /** How long upstream must say it does not know a task before it is given up (tests shorten it). */
+  unknownGiveUpMs?: number;
   now?: () => number;
 }
 
@@ -75,7 +77,21 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return count === 0;
 }
 
-const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
+/** Upstream must say it does not know a task for this long before tracking gives up on it. */
+export const UNKNOWN_GIVE_UP_MS = 2 * 60 * 1000;
+/** A message Discord refuses to edit (Missing Access) is tried again after 1 s, 2 s, 4 s … up to this. */
+const FORBIDDEN_RETRY_MAX_MS = 60_000;
+const FORBIDDEN_RETRY_FIRST_MS = 1000;
+
+/** Where a new state of a task comes from; a feed's callbacks only ever reach the feed's record. */
+export type UpdateSource = "poll" | "callback" | { feed: string };
+
+/** The line shown on every live message while the provider is not answering. */
+export function outageNotice(since: number): string {
+  return `The MJ API has not answered since <t:${Math.floor(since / 1000)}:R>; the bot keeps trying and will update this message.`;
+}
+
+const NOT_FOUND_NOTICE = "The MJ API no longer knows this task, so it is not followed any more.";
 
 /** An edit asked of the scheduler for one message; `rendered` once its payload was built. */
 interface EditRequest {
@@ -88,16 +104,24 @@ export class TaskUpdater {
   readonly #edits: Pick<EditScheduler, "submit">;
   readonly #logger: Logger;
   readonly #maxAgeMs: number;
+  readonly #unknownGiveUpMs: number;
   readonly #now: () => number;
   readonly #pushedAt = new Map<string, number>();
   /** Per message, the newest edit request not yet settled. */
   readonly #waiting = new Map<string, EditRequest>();
+  /** Messages Discord refuses to edit, waiting for their next try. */
+  readonly #blocked = new Map<string, NodeJS.Timeout>();
+  /** Refusals in a row of each such message's edits (the backoff grows with them). */
+  readonly #refusals = new Map<string, number>();
+  /** Since when polls fail, once that is shown (see showOutage). */
+  #outageSince: number | null = null;
 
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
     this.#edits = options.edits;
     this.#logger = options.logger;
     this.#maxAgeMs = options.maxAgeMs;
+    this.#unknownGiveUpMs = options.unknownGiveUpMs ?? UNKNOWN_GIVE_UP_MS;
     this.#now = options.now ?? Date.now;
   }
 
@@ -106,32 +130,51 @@ export class TaskUpdater {
     return this.#pushedAt.get(taskId);
   }
 
-  /** A new state of a task arrived (poll, callback or command). */
-  onTaskUpdate(task: Task, source: "poll" | "callback" = "poll"): Promise<void> {
-    if (source === "callback" && this.#registry.peek(task.id)) this.#pushedAt.set(task.id, this.#now());
-    return this.#registry.withLock(task.id, async () => {
-      const record = await this.#registry.find(task.id);
-      if (!record || record.stopped !== null) return;
-      if (isRegression(record, task)) {
-        this.#logger.debug({ taskId: task.id, status: task.status }, "ignored an older state of the task");
-        return;
-      }
-      // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
-      const stored = shareUnchanged(record.lastTask, storedState(task));
-      if (stored === record.lastTask && !this.#wantsUnchangedState(record)) return;
-      const final = isFinalStatus(task.status);
-      const next: TrackedTask = {
-        ...record,
-        status: task.status,
-        progress: progressPercent(task) ?? record.progress,
-        lastTask: stored,
-        failures: 0,
-        failingSince: null,
-        notice: isQueuedStatus(task.status) ? record.notice : null,
-        stopped: final ? "final" : null,
-      };
-      await this.#publish(record, next);
-    });
+  /**
+   * A new state of a task arrived. Upstream's (a poll, the bot's own notifyHook, a command's
+   * fetch) applies to every record of the task; a feed's only to that feed's record.
+   */
+  async onTaskUpdate(task: Task, source: UpdateSource = "poll"): Promise<void> {
+    if (typeof source === "object") {
+      const key = feedRecordKey(source.feed, task.id);
+      return this.#registry.withLock(key, () => this.#apply(key, task, "feed"));
+    }
+    const keys = this.#registry.keysOf(task.id);
+    // A feed's callbacks never slow down the polling of a task: only upstream's own do.
+    if (source === "callback" && keys.length > 0) this.#pushedAt.set(task.id, this.#now());
+    await Promise.all(
+      keys.map((key) => this.#registry.withLock(key, () => this.#apply(key, task, "upstream"))),
+    );
+  }
+
+  async #apply(key: string, task: Task, from: "upstream" | "feed"): Promise<void> {
+    const record = await this.#registry.find(key);
+    if (!record || record.stopped !== null) return;
+    if (isRegression(record, task)) {
+      this.#logger.debug({ taskId: task.id, status: task.status }, "ignored an older state of the task");
+      return;
+    }
+    // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
+    const next = this.#withState(record, task, from);
+    if (next.lastTask === record.lastTask && !this.#wantsUnchangedState(record)) return;
+    await this.#publish(record, next);
+  }
+
+  /** `record` showing `task` (which is not older than what it shows). */
+  #withState(record: TrackedTask, task: Task, from: "upstream" | "feed"): TrackedTask {
+    const stored = shareUnchanged(record.lastTask, storedState(task));
+    return {
+      ...record,
+      status: task.status,
+      progress: progressPercent(task) ?? record.progress,
+      lastTask: stored,
+      stateFrom: from,
+      stateAt: stored === record.lastTask && record.stateFrom === from ? record.stateAt : this.#now(),
+      failures: 0,
+      failingSince: null,
+      notice: isQueuedStatus(task.status) ? record.notice : null,
+      stopped: isFinalStatus(task.status) ? "final" : null,
+    };
   }
 
   /**
@@ -141,64 +184,111 @@ export class TaskUpdater {
    * they render the newest state when they go.
    */
   wantsUnchangedState(taskId: string): boolean {
-    const record = this.#registry.peek(taskId);
-    return !record || this.#wantsUnchangedState(record);
+    const records = this.#recordsOf(taskId);
+    return records.length === 0 || records.some((record) => this.#wantsUnchangedState(record));
+  }
+
+  /** False for a task whose every record is finishing and only waits for Discord. */
+  needsPoll(taskId: string): boolean {
+    return this.#recordsOf(taskId).some(
+      (record) => (record.finishing ?? null) === null || this.#wantsUnchangedState(record),
+    );
+  }
+
+  #recordsOf(taskId: string): TrackedTask[] {
+    const records: TrackedTask[] = [];
+    for (const key of this.#registry.keysOf(taskId)) {
+      const record = this.#registry.peek(key);
+      if (record) records.push(record);
+    }
+    return records;
   }
 
   #wantsUnchangedState(record: TrackedTask): boolean {
     if (record.failures > 0) return true;
     if ((record.finishing ?? null) === null) return false;
-    return !record.messages.every((message) => this.#waiting.has(message.messageId));
+    return !record.messages.every((message) => this.#isWaiting(message.messageId));
   }
 
-  /** Upstream does not know the task (any more): stop after it stays unknown for a while. */
-  onTaskMissing(taskId: string): Promise<void> {
-    return this.#registry.withLock(taskId, async () => {
-      const record = await this.#registry.find(taskId);
-      if (!record || record.stopped !== null) return;
-      const failures = record.failures + 1;
-      if (failures < UPSTREAM_TROUBLE_AFTER_FAILURES) {
-        await this.#registry.save({ ...record, failures, failingSince: record.failingSince ?? this.#now() });
-        return;
-      }
-      this.#logger.warn({ taskId }, "the MJ API no longer knows this task; tracking stopped");
-      await this.#publish(record, {
-        ...record,
-        failures,
-        stopped: "not-found",
-        notice: "The MJ API no longer knows this task, so it is not followed any more.",
-      });
+  #isWaiting(messageId: string): boolean {
+    return this.#waiting.has(messageId) || this.#blocked.has(messageId);
+  }
+
+  /**
+   * Upstream said it does not know the task (its own fetch confirmed it). Tracking gives up only
+   * once upstream has said so for UNKNOWN_GIVE_UP_MS: providers forget new tasks for a moment.
+   */
+  async onTaskMissing(taskId: string): Promise<void> {
+    await Promise.all(
+      this.#registry.keysOf(taskId).map((key) =>
+        this.#registry.withLock(key, async () => {
+          const record = await this.#registry.find(key);
+          if (!record || record.stopped !== null) return;
+          const now = this.#now();
+          const failingSince = record.failingSince ?? now;
+          const failures = record.failures + 1;
+          if (now - failingSince < this.#unknownGiveUpMs) {
+            await this.#registry.save({ ...record, failures, failingSince });
+            return;
+          }
+          this.#logger.warn({ taskId, key }, "the MJ API no longer knows this task; tracking stopped");
+          await this.#publish(record, {
+            ...record,
+            failures,
+            failingSince,
+            stopped: "not-found",
+            notice: NOT_FOUND_NOTICE,
+          });
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Polls have failed since `since` for long enough: every live message says so, with one edit
+   * each (paced like every other edit), until clearOutage().
+   */
+  async showOutage(since: number): Promise<void> {
+    this.#outageSince = since;
+    await this.#forEachActive(async (record) => {
+      if ((record.outageSince ?? null) !== null) return;
+      await this.#publish(record, { ...record, outageSince: since });
     });
   }
 
-  /** Upstream failed to answer for this task. Nothing is shown until the trouble persists. */
-  onUpstreamError(taskId: string): Promise<void> {
-    return this.#registry.withLock(taskId, async () => {
-      const record = await this.#registry.find(taskId);
-      if (!record || record.stopped !== null) return;
-      const failingSince = record.failingSince ?? this.#now();
-      const failures = record.failures + 1;
-      const notice =
-        failures >= UPSTREAM_TROUBLE_AFTER_FAILURES
-          ? `The MJ API is not answering (since <t:${Math.floor(failingSince / 1000)}:R>); still trying.`
-          : record.notice;
-      await this.#publish(record, { ...record, failures, failingSince, notice });
+  /** The provider answers again: the notice goes from every message that shows it. */
+  async clearOutage(): Promise<void> {
+    this.#outageSince = null;
+    await this.#forEachActive(async (record) => {
+      if ((record.outageSince ?? null) === null) return;
+      await this.#publish(record, { ...record, outageSince: null });
     });
+  }
+
+  async #forEachActive(work: (record: TrackedTask) => Promise<void>): Promise<void> {
+    await Promise.all(
+      this.#registry.activeKeys().map((key) =>
+        this.#registry.withLock(key, async () => {
+          const record = this.#registry.peek(key);
+          if (record && record.stopped === null) await work(record);
+        }),
+      ),
+    );
   }
 
   /** Stops tracking tasks older than the configured maximum, saying so in their messages. */
   async expireOld(): Promise<void> {
     const deadline = this.#now() - this.#maxAgeMs;
     const expired = this.#registry
-      .activeIds()
-      .filter((id) => (this.#registry.peek(id)?.createdAt ?? 0) <= deadline);
-    for (const taskId of expired) {
-      await this.#registry.withLock(taskId, async () => {
-        const record = await this.#registry.find(taskId);
+      .activeKeys()
+      .filter((key) => (this.#registry.peek(key)?.createdAt ?? 0) <= deadline);
+    for (const key of expired) {
+      await this.#registry.withLock(key, async () => {
+        const record = await this.#registry.find(key);
         if (!record || record.stopped !== null || record.createdAt > deadline) return;
         const hours = Math.round(this.#maxAgeMs / 3_600_000);
         const age = hours >= 1 ? `${hours} h` : `${Math.round(this.#maxAgeMs / 60_000)} min`;
-        this.#logger.info({ taskId }, "tracking stopped: task older than TRACK_MAX_AGE_MS");
+        this.#logger.info({ taskId: record.taskId }, "tracking stopped: task older than TRACK_MAX_AGE_MS");
         await this.#publish(record, {
           ...record,
           stopped: "max-age",
@@ -208,27 +298,43 @@ export class TaskUpdater {
     }
   }
 
-  /** Starts tracking a message that was just posted with `fingerprint` for `task`. */
-  async attach(task: Task, message: TrackedMessage, notice: string | null = null): Promise<TrackedTask> {
-    return this.#registry.withLock(task.id, async () => {
+  /**
+   * Starts tracking `message`, which shows `task` (rendered with `message.fingerprint`; an
+   * unknown fingerprint, as for a message found again after a restart, gets an edit). A record
+   * already tracked takes the state if it is newer, and its other messages are edited to match.
+   */
+  async attach(
+    task: Task,
+    message: TrackedMessage,
+    notice: string | null = null,
+    options: { feedChannelId?: string | null; from?: "upstream" | "feed" } = {},
+  ): Promise<TrackedTask> {
+    const feedChannelId = options.feedChannelId ?? null;
+    const from = options.from ?? (feedChannelId ? "feed" : "upstream");
+    const key = recordKey({ taskId: task.id, feedChannelId });
+    return this.#registry.withLock(key, async () => {
       const now = this.#now();
-      const existing = await this.#registry.find(task.id);
+      const existing = await this.#registry.find(key);
       const final = isFinalStatus(task.status);
       const base: TrackedTask =
         existing && (existing.stopped === null || final)
           ? existing
           : {
               taskId: task.id,
+              ...(feedChannelId ? { feedChannelId } : {}),
               messages: [],
               status: task.status,
               progress: progressPercent(task),
               lastTask: storedState(task),
+              stateFrom: from,
+              stateAt: now,
               stopped: final ? "final" : null,
               notice,
               createdAt: now,
               updatedAt: now,
               failures: 0,
               failingSince: null,
+              outageSince: this.#outageSince,
             };
       const record: TrackedTask = {
         ...base,
@@ -236,8 +342,25 @@ export class TaskUpdater {
         updatedAt: now,
       };
       await this.#registry.save(record);
+      if (record.stopped === null && base === existing && !isRegression(record, task)) {
+        const next = this.#withState(record, task, from);
+        if (next.lastTask !== record.lastTask) {
+          await this.#publish(record, next);
+          return this.#registry.peek(key) ?? next;
+        }
+      }
+      if (record.stopped === null && this.#render(key, message.messageId) !== null) {
+        const request = this.#newRequest(message, (record.finishing ?? null) !== null);
+        if (request) this.#requestEdit(key, message, request);
+      }
       return record;
     });
+  }
+
+  /** Clears the retry timers of messages Discord refused (on shutdown). */
+  stop(): void {
+    for (const timer of this.#blocked.values()) clearTimeout(timer);
+    this.#blocked.clear();
   }
 
   /**
@@ -249,18 +372,28 @@ export class TaskUpdater {
   async #publish(previous: TrackedTask, next: TrackedTask): Promise<void> {
     const finishing = next.stopped;
     // A finishing record always asks again: its last edit may have been given up.
-    const asks = finishing !== null || previous.lastTask !== next.lastTask || previous.notice !== next.notice;
+    const asks =
+      finishing !== null ||
+      previous.lastTask !== next.lastTask ||
+      previous.notice !== next.notice ||
+      (previous.outageSince ?? null) !== (next.outageSince ?? null);
+    // A message Discord refuses waits for its retry, which shows the newest state then.
     const requests = asks
-      ? next.messages.map((message) => this.#newRequest(message, finishing !== null))
+      ? next.messages.map((message) =>
+          this.#blocked.has(message.messageId) ? undefined : this.#newRequest(message, finishing !== null),
+        )
       : [];
+    const key = recordKey(next);
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
-    if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
+    if (record.stopped !== null && this.#recordsOf(record.taskId).length <= 1) {
+      this.#pushedAt.delete(record.taskId);
+    }
     // The record goes to the registry first: the scheduler may render from it at once.
     const saved = changedEnoughToSave(previous, record) ? this.#registry.save(record) : undefined;
     if (!saved) this.#registry.remember(record);
     for (const [index, message] of next.messages.entries()) {
       const request = requests[index];
-      if (request !== undefined) this.#requestEdit(record.taskId, message, request);
+      if (request !== undefined) this.#requestEdit(key, message, request);
     }
     await saved;
   }
@@ -278,12 +411,13 @@ export class TaskUpdater {
     return request;
   }
 
-  #requestEdit(taskId: string, message: TrackedMessage, request: EditRequest): void {
+  #requestEdit(key: string, message: TrackedMessage, request: EditRequest): void {
     const target = { channelId: message.channelId, messageId: message.messageId };
     let sent: string | undefined;
     const prepare = async () => {
       request.rendered = true;
-      const rendered = await this.#render(taskId, target.messageId);
+      const rendered = this.#render(key, target.messageId);
+      if (rendered) await this.#registry.store.saveButtons(rendered.storedButtons);
       sent = rendered?.fingerprint;
       return rendered?.payload ?? null;
     };
@@ -291,55 +425,66 @@ export class TaskUpdater {
     // for Discord at once.
     void this.#edits
       .submit(target, prepare, { final: request.final })
-      .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
+      .then((outcome) => this.#settle(key, target, request, sent, outcome))
       .catch((error: unknown) =>
-        this.#logger.error({ err: error, taskId, ...target }, "could not record an edit"),
+        this.#logger.error({ err: error, key, ...target }, "could not record an edit"),
       );
   }
 
   /** The message as it should look now; null when it already does (or is no longer tracked). */
-  async #render(taskId: string, messageId: string): Promise<RenderedTaskMessage | null> {
-    const record = this.#registry.peek(taskId);
+  #render(key: string, messageId: string): RenderedTaskMessage | null {
+    const record = this.#registry.peek(key);
     const message = record?.messages.find((m) => m.messageId === messageId);
     if (!record || !message) return null;
+    const outage = (record.outageSince ?? null) !== null ? outageNotice(record.outageSince as number) : null;
+    const notice = [record.notice, outage].filter((line) => line).join("\n");
     const rendered = renderTaskMessage(record.lastTask, {
-      notice: record.notice ?? undefined,
+      notice: notice || undefined,
       requesterId: message.requesterId ?? undefined,
     });
-    if (rendered.fingerprint === message.fingerprint) return null;
-    await this.#registry.store.saveButtons(rendered.storedButtons);
-    return rendered;
+    return rendered.fingerprint === message.fingerprint ? null : rendered;
   }
 
-  /** Discord answered (or the scheduler gave up) for one edit request of `taskId`'s message. */
+  /** Discord answered (or the scheduler gave up) for one edit request of the record's message. */
   #settle(
-    taskId: string,
+    key: string,
     target: MessageTarget,
     request: EditRequest,
     fingerprint: string | undefined,
     outcome: ScheduledOutcome,
   ): Promise<void> {
     if (outcome === "superseded") return Promise.resolve();
-    return this.#registry.withLock(taskId, async () => {
+    return this.#registry.withLock(key, async () => {
       if (this.#waiting.get(target.messageId) === request) this.#waiting.delete(target.messageId);
-      const record = await this.#registry.find(taskId);
+      const record = await this.#registry.find(key);
       if (!record || record.stopped !== null) return;
+      const where = { taskId: record.taskId, ...target };
       let messages = record.messages;
+      let mustSave = false;
       if (outcome === "gone") {
-        this.#logger.info({ taskId, ...target }, "message is gone; stopped updating it");
+        this.#logger.info(where, "message is gone; stopped updating it");
+        this.#refusals.delete(target.messageId);
         messages = messages.filter((message) => message.messageId !== target.messageId);
-      } else if (outcome === "edited" && fingerprint !== undefined) {
+      } else if (outcome === "edited") {
+        if (this.#refusals.delete(target.messageId) || this.#hasForbiddenSince(record, target.messageId)) {
+          this.#logger.info(where, "Discord takes edits of the message again");
+          mustSave = true;
+        }
         messages = messages.map((message) =>
-          message.messageId === target.messageId ? { ...message, fingerprint } : message,
+          message.messageId === target.messageId
+            ? { ...message, fingerprint: fingerprint ?? message.fingerprint, forbiddenSince: null }
+            : message,
         );
+      } else if (outcome === "forbidden") {
+        ({ messages, mustSave } = this.#onForbidden(key, record, target));
       } else if (outcome === "failed") {
-        this.#logger.warn({ taskId, ...target }, "edit not delivered; it is sent again with the next update");
+        this.#logger.warn(where, "edit not delivered; it is sent again with the next update");
       }
       // A final state Discord never took keeps the record finishing: the next poll sends it again.
       const next =
         outcome === "failed" ? { ...record, messages } : this.#stopIfSettled({ ...record, messages });
       // Confirmed fingerprints alone are kept in memory: after a restart they cost one redundant edit.
-      if (next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
+      if (mustSave || next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
         await this.#registry.save(next);
       } else {
         this.#registry.remember(next);
@@ -347,19 +492,85 @@ export class TaskUpdater {
     });
   }
 
+  #hasForbiddenSince(record: TrackedTask, messageId: string): boolean {
+    const since = record.messages.find((message) => message.messageId === messageId)?.forbiddenSince;
+    return since !== undefined && since !== null;
+  }
+
+  /**
+   * Discord refused the edit for want of access (a permission change, often passing): the
+   * message stays tracked and is tried again with backoff, until TRACK_MAX_AGE_MS after the
+   * first refusal. Only that first refusal is logged.
+   */
+  #onForbidden(
+    key: string,
+    record: TrackedTask,
+    target: MessageTarget,
+  ): { messages: TrackedMessage[]; mustSave: boolean } {
+    const message = record.messages.find((m) => m.messageId === target.messageId);
+    if (!message) return { messages: record.messages, mustSave: false };
+    const now = this.#now();
+    const since = message.forbiddenSince ?? now;
+    const where = { taskId: record.taskId, ...target };
+    if (now - since >= this.#maxAgeMs) {
+      this.#logger.warn(
+        where,
+        "Discord refused edits of the message for TRACK_MAX_AGE_MS; stopped updating it",
+      );
+      this.#refusals.delete(target.messageId);
+      return { messages: record.messages.filter((m) => m.messageId !== target.messageId), mustSave: true };
+    }
+    if ((message.forbiddenSince ?? null) === null) {
+      this.#logger.warn(
+        where,
+        "Discord refuses edits of the message (missing access or permissions); retrying with backoff",
+      );
+    }
+    const refusals = (this.#refusals.get(target.messageId) ?? 0) + 1;
+    this.#refusals.set(target.messageId, refusals);
+    const delay = Math.min(FORBIDDEN_RETRY_MAX_MS, FORBIDDEN_RETRY_FIRST_MS * 2 ** (refusals - 1));
+    clearTimeout(this.#blocked.get(target.messageId));
+    const timer = setTimeout(() => this.#retryForbidden(key, target.messageId), delay);
+    timer.unref();
+    this.#blocked.set(target.messageId, timer);
+    const messages = record.messages.map((m) =>
+      m.messageId === target.messageId ? { ...m, forbiddenSince: since } : m,
+    );
+    return { messages, mustSave: (message.forbiddenSince ?? null) === null };
+  }
+
+  /** The retry of a refused message is due: it is edited to the newest state. */
+  #retryForbidden(key: string, messageId: string): void {
+    void this.#registry
+      .withLock(key, async () => {
+        this.#blocked.delete(messageId);
+        const record = this.#registry.peek(key);
+        const message = record?.messages.find((m) => m.messageId === messageId);
+        if (!record || !message) {
+          this.#refusals.delete(messageId);
+          return;
+        }
+        const request = this.#newRequest(message, (record.finishing ?? null) !== null);
+        if (request) this.#requestEdit(key, message, request);
+      })
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, key, messageId }, "could not retry a refused edit"),
+      );
+  }
+
   /** Stops a finishing record once none of its messages waits for an edit; and any without messages. */
   #stopIfSettled(record: TrackedTask): TrackedTask {
     const finishing = record.finishing ?? null;
     if (record.messages.length === 0) return { ...record, stopped: finishing ?? "no-messages" };
     if (finishing === null) return record;
-    const waiting = record.messages.some((message) => this.#waiting.has(message.messageId));
+    const waiting = record.messages.some((message) => this.#isWaiting(message.messageId));
     return waiting ? record : { ...record, stopped: finishing };
   }
 }
 
 /**
  * Writes to the store only what a restart must not lose: status, stopping, messages, failures,
- * notices. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
+ * notices, the outage line. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
  * most one redundant edit.
  */
 function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
@@ -368,6 +579,7 @@ function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean 
     previous.status !== next.status ||
     previous.failures !== next.failures ||
     previous.notice !== next.notice ||
+    (previous.outageSince ?? null) !== (next.outageSince ?? null) ||
     (previous.finishing ?? null) !== (next.finishing ?? null) ||
     previous.messages.length !== next.messages.length
   );

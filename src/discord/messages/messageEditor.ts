@@ -3,7 +3,7 @@
 import { type REST, Routes } from "discord.js";
 import type { TaskMessagePayload } from "../../render/renderTaskMessage.js";
 import type { EditOutcome, MessageEditor, MessageTarget } from "../../tracking/editScheduler.js";
-import { isMessageGone } from "../discordErrors.js";
+import { isAccessDenied, isMessageGone } from "../discordErrors.js";
 
 /** The REST body for a rendered payload (discord.js option names -> API field names). */
 export function toRestBody(payload: TaskMessagePayload) {
@@ -64,6 +64,7 @@ export class RestMessageEditor implements MessageEditor {
       return "edited";
     } catch (error) {
       if (isMessageGone(error)) return "gone";
+      if (isAccessDenied(error)) return "forbidden";
       throw error;
     }
   }
