@@ -112,6 +112,9 @@ export class WebhookServer {
         });
       },
     );
+    // Node starts the header deadline at a request's first byte: a connection that sends
+    // nothing at all is closed by this inactivity timeout instead.
+    this.#server.timeout = headersTimeout;
     this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.#server.on("drop", () =>
       options.logger.debug("HTTP connection refused: HTTP_MAX_CONNECTIONS are open"),

@@ -131,11 +131,22 @@ describe("notifyHook receiver", () => {
     const client = rawClient(port);
     await client.connected;
     client.socket.write("POST /hooks/mj/x HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-    const closedAfter = await client.closed;
+    // A header byte every 100 ms: never idle, never done.
+    const drip = setInterval(() => client.socket.write("X"), 100);
+    const closedAfter = await client.closed.finally(() => clearInterval(drip));
     expect(closedAfter).toBeGreaterThanOrEqual(450);
     // The deadline is checked every second.
     expect(closedAfter).toBeLessThan(2500);
     expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it("closes a connection that sends nothing at all within the header timeout", async () => {
+    const { port } = await startServer({ headersTimeoutMs: 500 });
+    const client = rawClient(port);
+    await client.connected;
+    const closedAfter = await client.closed;
+    expect(closedAfter).toBeGreaterThanOrEqual(450);
+    expect(closedAfter).toBeLessThan(2500);
   });
 
   it("answers 408 to a callback body that does not arrive within the body timeout", async () => {
