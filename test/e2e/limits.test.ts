@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
+import { readFixture } from "../support/fixtures.js";
 
 const world = useWorlds();
 
@@ -89,8 +90,13 @@ describe("spend limits", () => {
     const resetsAt = Number(/<t:(\d+):R>/.exec(third.content)?.[1]) * 1000;
     const now = new Date();
     expect(resetsAt).toBe(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+    // A refused click reaches nothing upstream: not even the check of its button.
+    const gridId = /Task (\d+)/.exec(JSON.stringify(grid.embeds))?.[1];
+    const asksAboutGrid = () => w.mj.requests.filter((r) => r.path === `/mj/task/${gridId}/fetch`).length;
+    const asked = asksAboutGrid();
     const click = await w.discord.clickButton(grid.id, button(grid, "V1").custom_id);
     expect((await ephemeralAnswer(w, click.id)).content).toMatch(/daily limit/);
+    expect(asksAboutGrid()).toBe(asked);
 
     await w.restart();
     const afterRestart = await w.discord.clickButton(grid.id, button(grid, "U2").custom_id);
@@ -140,5 +146,16 @@ describe("spend limits", () => {
     expect(w.mj.requests).toEqual([]);
     expect((await imagine(w, "with the role", { roles: [role] })).ephemeral).toBe(false);
     expect(w.mj.requestsTo("/mj/submit/imagine")).toHaveLength(1);
+
+    // Showing a task is no submit; clicking its button is, and is refused before any request.
+    w.mj.addTask(readFixture("imagine-success.json"));
+    const status = await w.discord.sendCommand("mjstatus", { id: "1732012345678901" });
+    const grid = await w.discord.waitForMessage(
+      (m) => m.interactionId === status.id && m.components.length > 0,
+    );
+    const requests = w.mj.requests.length;
+    const click = await w.discord.clickButton(grid.id, button(grid, "U1").custom_id);
+    expect((await ephemeralAnswer(w, click.id)).content).toMatch(/role can start Midjourney jobs/);
+    expect(w.mj.requests.slice(requests).filter((r) => r.path !== "/mj/task/list-by-condition")).toEqual([]);
   });
 });
