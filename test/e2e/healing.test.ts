@@ -97,6 +97,20 @@ describe("tracking heals", () => {
   });
 });
 
+describe("what ends tracking", () => {
+  it("stops following a message whose channel was deleted (Unknown Channel)", async () => {
+    const w = await world();
+    const id = "1732012345670005";
+    addManualImagine(w, id);
+    const message = await mjstatus(w, id);
+    w.discord.deleteChannel(message.channel_id);
+    w.mj.advance(id);
+    await w.discord.waitFor(() => w.bot.app.context.registry.peek(id) === undefined);
+    expect((await w.bot.app.context.store.getTask(id))?.stopped).toBe("no-messages");
+    expect(w.bot.logs.join("\n")).toMatch(/message is gone; stopped updating it/);
+  });
+});
+
 describe("provider outage", () => {
   it("a 40 s outage: after 30 s every live message says so (one edit each), and after recovery the final state comes within 2 poll intervals", async () => {
     // The bot's clock runs ahead of the real one by `ahead`: the 30 s threshold is the real one.

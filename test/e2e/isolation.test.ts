@@ -114,6 +114,27 @@ describe("feed isolation", () => {
   });
 });
 
+describe("feed callback floods", () => {
+  it("a burst of 50 callbacks at once for a new task posts it once in the feed", async () => {
+    const w = await world({ callbacks: true, env: { POLL_INTERVAL_MS: "3600000" } });
+    const enable = await w.discord.sendSubcommand("mjfeed", "enable", ADMIN);
+    const answer = await w.discord.waitForMessage((m) => m.interactionId === enable.id);
+    const feedUrl = /`(http:\/\/[^`]+)`/.exec(answer.content)?.[1] ?? "";
+    const task = { ...readFixture<Record<string, unknown>>("imagine-in-progress.json"), id: TASK_ID };
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        w.mj.sendCallback(feedUrl, { ...task, progress: `${i + 1}%` }).then((r) => r.status),
+      ),
+    );
+    expect(new Set(statuses)).toEqual(new Set([204]));
+    await w.discord.waitForMessage((m) => !m.ephemeral && JSON.stringify(m.embeds).includes(TASK_ID));
+    await w.bot.app.context.registry.drain();
+    expect(w.discord.channelMessages(CHANNEL_A)).toHaveLength(1);
+    expect(w.discord.rejected).toEqual([]);
+    expect(w.discord.rateLimited).toEqual([]);
+  });
+});
+
 describe("requester", () => {
   it("with BUTTONS_ALLOWED=requester, another member who shows the task with /mjstatus cannot click U1 on either copy", async () => {
     const w = await world({ env: { BUTTONS_ALLOWED: "requester" } });
