@@ -4,7 +4,7 @@
 import { type APIMessage, MessageFlags, type REST, Routes } from "discord.js";
 import { feedRecordKey, type PendingPost } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
-import { discordErrorCode, UNKNOWN_CHANNEL } from "../discordErrors.js";
+import { discordErrorCode, isAccessDenied, UNKNOWN_CHANNEL } from "../discordErrors.js";
 import { toRestBody } from "./messageEditor.js";
 import { completePost, fetchSubmittedTask, renderPost, sendToChannel } from "./postTask.js";
 
@@ -115,9 +115,16 @@ async function findInChannel(
   context: BotContext,
   post: PendingPost,
 ): Promise<APIMessage | undefined> {
-  const recent = (await rest.get(Routes.channelMessages(post.channelId), {
-    query: new URLSearchParams({ limit: String(SEARCHED_MESSAGES) }),
-  })) as APIMessage[];
+  let recent: APIMessage[];
+  try {
+    recent = (await rest.get(Routes.channelMessages(post.channelId), {
+      query: new URLSearchParams({ limit: String(SEARCHED_MESSAGES) }),
+    })) as APIMessage[];
+  } catch (error) {
+    // Without Read Message History the message cannot be found: it is posted again instead.
+    if (isAccessDenied(error)) return undefined;
+    throw error;
+  }
   const tracked = new Set<string>();
   const keys = new Set([post.taskId, ...context.registry.keysOf(post.taskId)]);
   if (post.feedChannelId) keys.add(feedRecordKey(post.feedChannelId, post.taskId));
