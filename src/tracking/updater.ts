@@ -155,14 +155,18 @@ export class TaskUpdater {
       return;
     }
     // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
-    const next = this.#withState(record, task, from);
-    if (next.lastTask === record.lastTask && !this.#wantsUnchangedState(record)) return;
-    await this.#publish(record, next);
+    const stored = shareUnchanged(record.lastTask, storedState(task));
+    if (stored === record.lastTask && !this.#wantsUnchangedState(record)) return;
+    await this.#publish(record, this.#withState(record, task, from, stored));
   }
 
-  /** `record` showing `task` (which is not older than what it shows). */
-  #withState(record: TrackedTask, task: Task, from: "upstream" | "feed"): TrackedTask {
-    const stored = shareUnchanged(record.lastTask, storedState(task));
+  /** `record` showing `task` (which is not older than what it shows), stored as `stored`. */
+  #withState(
+    record: TrackedTask,
+    task: Task,
+    from: "upstream" | "feed",
+    stored = shareUnchanged(record.lastTask, storedState(task)),
+  ): TrackedTask {
     return {
       ...record,
       status: task.status,
@@ -341,15 +345,24 @@ export class TaskUpdater {
         messages: [...base.messages.filter((m) => m.messageId !== message.messageId), message],
         updatedAt: now,
       };
+      const stale = this.#renderFor(record, message.messageId) !== null;
+      if (record.stopped !== null && stale) {
+        // A finished task's message that shows something older (found again after a restart):
+        // the record finishes once more, until Discord took the final edit.
+        const reopened = { ...record, stopped: null };
+        await this.#publish(reopened, { ...reopened, stopped: record.stopped });
+        return this.#registry.peek(key) ?? reopened;
+      }
       await this.#registry.save(record);
-      if (record.stopped === null && base === existing && !isRegression(record, task)) {
+      if (record.stopped !== null) return record;
+      if (base === existing && !isRegression(record, task)) {
         const next = this.#withState(record, task, from);
         if (next.lastTask !== record.lastTask) {
           await this.#publish(record, next);
           return this.#registry.peek(key) ?? next;
         }
       }
-      if (record.stopped === null && this.#render(key, message.messageId) !== null) {
+      if (stale) {
         const request = this.#newRequest(message, (record.finishing ?? null) !== null);
         if (request) this.#requestEdit(key, message, request);
       }
@@ -434,8 +447,12 @@ export class TaskUpdater {
   /** The message as it should look now; null when it already does (or is no longer tracked). */
   #render(key: string, messageId: string): RenderedTaskMessage | null {
     const record = this.#registry.peek(key);
-    const message = record?.messages.find((m) => m.messageId === messageId);
-    if (!record || !message) return null;
+    return record ? this.#renderFor(record, messageId) : null;
+  }
+
+  #renderFor(record: TrackedTask, messageId: string): RenderedTaskMessage | null {
+    const message = record.messages.find((m) => m.messageId === messageId);
+    if (!message) return null;
     const outage = (record.outageSince ?? null) !== null ? outageNotice(record.outageSince as number) : null;
     const notice = [record.notice, outage].filter((line) => line).join("\n");
     const rendered = renderTaskMessage(record.lastTask, {

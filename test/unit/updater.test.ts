@@ -44,7 +44,7 @@ async function setup() {
     fingerprint: renderTaskMessage(task).fingerprint,
     createdAt: Date.now(),
   });
-  return { registry, editor, edits, submitted, updater };
+  return { registry, store, editor, edits, submitted, updater };
 }
 
 function state(name: string, patch: Record<string, unknown> = {}): Task {
@@ -277,5 +277,26 @@ describe("TaskUpdater sources", () => {
     });
     await edits.drain(1000);
     expect(editor.sent.map((s) => s.target.messageId)).toEqual([target.messageId, found.messageId]);
+  });
+
+  it("gives a message found again for a task that finished meanwhile its final edit, then stops", async () => {
+    const { registry, store, editor, edits } = await setup();
+    const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000 });
+    const finished = taskFixture("imagine-success.json", { id: "1732012345670099" });
+    const found = { channelId: "200000000000000004", messageId: "300000000000000004" };
+    await updater.attach(finished, {
+      ...found,
+      guildId: null,
+      requesterId: null,
+      fingerprint: "",
+      createdAt: 4,
+    });
+    await edits.drain(1000);
+    await registry.drain();
+    expect(editor.sent.map((s) => [s.target.messageId, s.embed.includes("Done")])).toEqual([
+      [found.messageId, true],
+    ]);
+    expect(registry.peek(finished.id)).toBeUndefined();
+    expect((await store.getTask(finished.id))?.stopped).toBe("final");
   });
 });
