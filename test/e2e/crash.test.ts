@@ -117,4 +117,31 @@ describe("a crash between posting and recording", () => {
     expect(discord.channelMessages(discord.channelId)).toHaveLength(1);
     expect(mj.requestsTo("/mj/submit/imagine")).toHaveLength(1);
   }, 60_000);
+
+  it("kill -9 while a deferred command reply still says 'thinking…': the restart fills it through the token", async () => {
+    const { discord, mj, env } = await fakes();
+    const first = await started(discord, env);
+    // Slow enough that the reply is deferred, and that the process dies before it is filled.
+    mj.setLatency(2000);
+    const imagine = await discord.sendCommand("imagine", { prompt: "a slow lighthouse" });
+    const thinking = await discord.waitForMessage(
+      (m) => m.interactionId === imagine.id && (m.flags & 128) !== 0,
+    );
+    const submit = await mj.waitForRequest((r) => r.path === "/mj/submit/imagine");
+    // The new task is being fetched: its pending post is written, the reply not filled yet.
+    await mj.waitForRequest((r) => r.path.endsWith("/fetch") && r.at > submit.at, { timeoutMs: 10_000 });
+    await first.killHard();
+    expect(discord.messages.get(thinking.id)?.flags ?? 0).toBe(128);
+    mj.setLatency(0);
+
+    const second = await started(discord, env);
+    await discord.waitFor(() => title(discord.messages.get(thinking.id)) === "Imagine · Done", {
+      timeoutMs: 20_000,
+    });
+    expect(second.output()).toMatch(
+      /"how":"interaction".*recovered a message the bot posted before a restart/,
+    );
+    expect(discord.channelMessages(discord.channelId)).toHaveLength(1);
+    expect(mj.requestsTo("/mj/submit/imagine")).toHaveLength(1);
+  }, 60_000);
 });

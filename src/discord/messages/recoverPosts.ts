@@ -93,19 +93,19 @@ async function findReply(
   const interaction = post.interaction;
   if (!interaction || Date.now() - interaction.createdAt > TOKEN_LIFETIME_MS) return undefined;
   const route = Routes.webhookMessage(interaction.applicationId, interaction.token, "@original");
-  let original: APIMessage;
+  // Failures here are not logged: their URL carries the interaction's token. The channel is next.
   try {
-    original = (await rest.get(route, { auth: false })) as APIMessage;
+    const original = (await rest.get(route, { auth: false })) as APIMessage;
+    if (((original.flags ?? 0) & MessageFlags.Loading) !== 0) {
+      const filled = (await rest.patch(route, { auth: false, body: toRestBody(payload) })) as APIMessage;
+      return { id: filled.id, fingerprint: "" };
+    }
+    return JSON.stringify(original.embeds).includes(post.taskId)
+      ? { id: original.id, fingerprint: "" }
+      : undefined;
   } catch {
     return undefined;
   }
-  if (((original.flags ?? 0) & MessageFlags.Loading) !== 0) {
-    const filled = (await rest.patch(route, { auth: false, body: toRestBody(payload) })) as APIMessage;
-    return { id: filled.id, fingerprint: "" };
-  }
-  return JSON.stringify(original.embeds).includes(post.taskId)
-    ? { id: original.id, fingerprint: "" }
-    : undefined;
 }
 
 /** The bot's own recent message in the channel that shows the post's task and is not tracked yet. */
