@@ -58,6 +58,8 @@ export class Poller {
   #answersAtFailure = 0;
   /** Messages may show the outage notice (after a restart, too): cleared on the next answer. */
   #outageMayShow = true;
+  /** The notice was put on every live message during this outage (new ones get it on attach). */
+  #outageShown = false;
   /** Confirmations left this tick. */
   #confirmationsLeft = CONFIRMATIONS_PER_TICK;
 
@@ -93,7 +95,11 @@ export class Poller {
     }
     this.#forgetUntracked();
     if (due.length === 0) {
-      if (registry.activeCount === 0) this.#failingSince = null;
+      // Nothing tracked: nothing to back off for, and nothing to tell.
+      if (registry.activeCount === 0) {
+        this.#failingSince = null;
+        this.#consecutiveFailures = 0;
+      }
       return;
     }
 
@@ -123,6 +129,7 @@ export class Poller {
   async #answered(): Promise<void> {
     this.#consecutiveFailures = 0;
     this.#failingSince = null;
+    this.#outageShown = false;
     if (!this.#outageMayShow) return;
     this.#outageMayShow = false;
     await this.#options.updater.clearOutage();
@@ -134,7 +141,8 @@ export class Poller {
     this.#answersAtFailure = this.#options.mj.answers;
     const now = this.#now();
     this.#failingSince ??= now;
-    if (now - this.#failingSince < OUTAGE_NOTICE_AFTER_MS) return;
+    if (this.#outageShown || now - this.#failingSince < OUTAGE_NOTICE_AFTER_MS) return;
+    this.#outageShown = true;
     this.#outageMayShow = true;
     await this.#options.updater.showOutage(this.#failingSince);
   }
