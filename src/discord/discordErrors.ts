@@ -8,10 +8,16 @@ export const MISSING_PERMISSIONS = 50013;
 export const UNKNOWN_INTERACTION = 10062;
 export const OLD_MESSAGE_EDIT_LIMIT = 30046;
 
-/** The message, its channel, or the bot's access to them is gone for good. */
+/** The message or its channel is gone for good. */
 export function isMessageGone(error: unknown): boolean {
   if (!(error instanceof DiscordAPIError)) return false;
-  return [UNKNOWN_MESSAGE, UNKNOWN_CHANNEL, MISSING_ACCESS, MISSING_PERMISSIONS].includes(Number(error.code));
+  return [UNKNOWN_MESSAGE, UNKNOWN_CHANNEL].includes(Number(error.code));
+}
+
+/** Discord refuses the bot access (to a channel or a message): a permission change may undo it. */
+export function isAccessDenied(error: unknown): boolean {
+  if (!(error instanceof DiscordAPIError)) return false;
+  return [MISSING_ACCESS, MISSING_PERMISSIONS].includes(Number(error.code));
 }
 
 export function discordErrorCode(error: unknown): number | undefined {

@@ -7,16 +7,21 @@ import type { Logger } from "../logger.js";
 import type { Task } from "../mj/schema.js";
 import { taskShard } from "../tracking/partition.js";
 import type { TrackedMessage } from "../tracking/store.js";
-import type { TaskUpdater } from "../tracking/updater.js";
+import type { TaskUpdater, UpdateSource } from "../tracking/updater.js";
 
 export interface TaskRouting {
   shardId: number;
   shardCount: number;
   owns(taskId: string): boolean;
-  /** Starts tracking `message` for `task` on the task's owner. */
-  attach(task: Task, message: TrackedMessage, notice: string | null): Promise<void>;
+  /** Starts tracking `message` for `task` on the task's owner (in the feed's record for a feed post). */
+  attach(
+    task: Task,
+    message: TrackedMessage,
+    notice: string | null,
+    feedChannelId?: string | null,
+  ): Promise<void>;
   /** Applies a new state of `task` on its owner. */
-  update(task: Task, source: "poll" | "callback"): Promise<void>;
+  update(task: Task, source: UpdateSource): Promise<void>;
 }
 
 /** What travels between shards (through the manager, which reads `owner`). */
@@ -24,8 +29,14 @@ export type ShardMessage = {
   mjrelay: true;
   owner: number;
 } & (
-  | { kind: "attach"; task: Task; message: TrackedMessage; notice: string | null }
-  | { kind: "update"; task: Task; source: "poll" | "callback" }
+  | {
+      kind: "attach";
+      task: Task;
+      message: TrackedMessage;
+      notice: string | null;
+      feedChannelId: string | null;
+    }
+  | { kind: "update"; task: Task; source: UpdateSource }
 );
 
 export function isShardMessage(value: unknown): value is ShardMessage {
@@ -46,8 +57,11 @@ export function createTaskRouting(client: Client, updater: TaskUpdater, logger: 
   const owns = (taskId: string) => taskShard(taskId, shardCount) === shardId;
 
   const apply = async (message: ShardMessage) => {
-    if (message.kind === "attach") await updater.attach(message.task, message.message, message.notice);
-    else await updater.onTaskUpdate(message.task, message.source);
+    if (message.kind === "attach") {
+      await updater.attach(message.task, message.message, message.notice, {
+        feedChannelId: message.feedChannelId,
+      });
+    } else await updater.onTaskUpdate(message.task, message.source);
   };
 
   if (shard) {
@@ -75,8 +89,16 @@ export function createTaskRouting(client: Client, updater: TaskUpdater, logger: 
     shardId,
     shardCount,
     owns,
-    attach: (task, message, notice) =>
-      route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "attach", task, message, notice }),
+    attach: (task, message, notice, feedChannelId = null) =>
+      route({
+        mjrelay: true,
+        owner: taskShard(task.id, shardCount),
+        kind: "attach",
+        task,
+        message,
+        notice,
+        feedChannelId,
+      }),
     update: (task, source) =>
       route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "update", task, source }),
   };

@@ -101,6 +101,11 @@ export interface PolledTask {
 export interface PolledChunk {
   asked: string[];
   tasks: PolledTask[];
+  /**
+   * True when each id was fetched on its own, so an id without a task is one upstream said it
+   * does not know; a batch answer can leave ids out for other reasons.
+   */
+  fetchedOneByOne: boolean;
 }
 
 /**
@@ -137,6 +142,7 @@ export class MjClient {
   readonly #fallbackConcurrency: number;
   readonly #observer: MjRequestObserver | undefined;
   #batchUnsupportedUntil = 0;
+  #answers = 0;
 
   constructor(options: MjClientOptions) {
     const base = new URL(options.baseUrl);
@@ -157,6 +163,11 @@ export class MjClient {
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
     });
+  }
+
+  /** Answers upstream gave so far (anything but a transport failure, 401/403, 429 or 5xx). */
+  get answers(): number {
+    return this.#answers;
   }
 
   /** One task. Throws MjNotFound for an unknown id, whichever way the server says it. */
@@ -184,7 +195,8 @@ export class MjClient {
       const asked = unique.slice(start, start + this.#listChunkSize);
       const tasks =
         Date.now() >= this.#batchUnsupportedUntil ? await this.#listByCondition(asked, known) : undefined;
-      yield { asked, tasks: tasks ?? (await this.#fetchOneByOne(asked, known)) };
+      if (tasks) yield { asked, tasks, fetchedOneByOne: false };
+      else yield { asked, tasks: await this.#fetchOneByOne(asked, known), fetchedOneByOne: true };
     }
   }
 
@@ -384,6 +396,7 @@ export class MjClient {
       read.release();
       throw failure;
     }
+    this.#answers += 1;
     return new RawResponse(status, read.bytes, read.release);
   }
 }

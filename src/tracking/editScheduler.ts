@@ -17,10 +17,12 @@ export interface MessageTarget {
 }
 
 /**
- * "gone": the message, its channel or the bot's access to it no longer exists; "edited-without-files":
- * Discord refused the files an edit uploaded, and the message was edited without them.
+ * "gone": the message or its channel no longer exists; "forbidden": Discord refuses the bot
+ * access to it (Missing Access or Permissions), which a permission change may undo;
+ * "edited-without-files": Discord refused the files an edit uploaded, and the message was edited
+ * without them.
  */
-export type EditOutcome = "edited" | "edited-without-files" | "gone";
+export type EditOutcome = "edited" | "edited-without-files" | "gone" | "forbidden";
 
 /** Sends one edit to Discord; throws only for failures worth retrying. */
 export interface MessageEditor {

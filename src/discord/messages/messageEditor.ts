@@ -4,7 +4,7 @@
 import { DiscordAPIError, type RawFile, type REST, Routes } from "discord.js";
 import type { TaskMessagePayload } from "../../render/renderTaskMessage.js";
 import type { EditOutcome, MessageEditor, MessageTarget } from "../../tracking/editScheduler.js";
-import { isMessageGone } from "../discordErrors.js";
+import { isAccessDenied, isMessageGone } from "../discordErrors.js";
 
 /** The REST body for a rendered payload (discord.js option names -> API field names). */
 export function toRestBody(payload: TaskMessagePayload) {
@@ -109,6 +109,7 @@ export class RestMessageEditor implements MessageEditor {
       return "edited-without-files";
     } catch (error) {
       if (isMessageGone(error)) return "gone";
+      if (isAccessDenied(error)) return "forbidden";
       throw error;
     }
   }

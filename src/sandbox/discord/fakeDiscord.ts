@@ -367,6 +367,7 @@ export class FakeDiscord {
   readonly #files = new Map<string, { contentType: string; bytes: Buffer }>();
   readonly #events = new EventEmitter();
   readonly #faults: { method?: string; path?: RegExp | string; reply: FaultReply; count: number }[] = [];
+  readonly #delays: { method?: string; path?: RegExp | string; ms: number; count: number }[] = [];
   readonly #buckets = new Map<string, Bucket>();
   #global: Bucket = { count: 0, resetAt: 0, hash: "global" };
   readonly #sessions = new Map<string, Session>();
@@ -453,9 +454,22 @@ export class FakeDiscord {
     this.#revokedChannels.add(channelId);
   }
 
+  /** The bot's access to the channel is back (after revokeAccess). */
+  restoreAccess(channelId: string): void {
+    this.#revokedChannels.delete(channelId);
+  }
+
   /** The token's 15 minutes are over: callbacks answer 10062, webhook routes 401 with 50027. */
   expireInteraction(interactionId: string): void {
     this.#expired.add(interactionId);
+  }
+
+  /**
+   * The next `count` requests that match are carried out at once (a message is created, an edit
+   * applied) but answered only after `ms`: a bot that dies meanwhile never learns the outcome.
+   */
+  delayNext(match: { method?: string; path?: RegExp | string }, ms: number, count = 1): void {
+    this.#delays.push({ ...match, ms, count });
   }
 
   /** The next `count` requests that match get `reply` instead of their normal answer. */
@@ -1010,20 +1024,28 @@ export class FakeDiscord {
       at: Date.now(),
     };
     this.requests.push(recorded);
-    const reply: Reply = (status, answer, extra: Record<string, string> = {}) => {
+    const matches = (f: { method?: string; path?: RegExp | string }) =>
+      (!f.method || f.method === method) &&
+      (!f.path || (typeof f.path === "string" ? path === f.path : f.path.test(path)));
+    const delay = this.#delays.find(matches);
+    if (delay) {
+      delay.count -= 1;
+      if (delay.count <= 0) this.#delays.splice(this.#delays.indexOf(delay), 1);
+    }
+    const send: Reply = (status, answer, extra: Record<string, string> = {}) => {
       recorded.status = status;
+      if (res.destroyed) return;
       // A 204 carries no body and no content-type: discord.js would try to parse empty JSON.
       if (answer === undefined) res.writeHead(status, extra).end();
       else
         res.writeHead(status, { ...extra, "content-type": "application/json" }).end(JSON.stringify(answer));
       this.#events.emit("change");
     };
+    const reply: Reply = delay
+      ? (status, answer, extra) => void setTimeout(() => send(status, answer, extra), delay.ms).unref()
+      : send;
     try {
-      const fault = this.#faults.find(
-        (f) =>
-          (!f.method || f.method === method) &&
-          (!f.path || (typeof f.path === "string" ? path === f.path : f.path.test(path))),
-      );
+      const fault = this.#faults.find(matches);
       if (fault) {
         fault.count -= 1;
         if (fault.count <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
@@ -1110,6 +1132,7 @@ export class FakeDiscord {
     if (this.#revokedChannels.has(channelId)) return reply(403, { code: 50001, message: "Missing Access" });
     if (!messages) return method === "GET" ? reply(200, this.#channel(channelId)) : this.#notFound(x);
     if (!messageId) {
+      if (method === "GET") return reply(200, this.#history(channelId, x.query));
       if (method !== "POST") return this.#notFound(x);
       if (!this.#valid(x)) return;
       return reply(200, this.#publicMessage(this.#createMessage(channelId, x.body, { uploads: x.uploads })));
@@ -1118,6 +1141,18 @@ export class FakeDiscord {
     if (!message || message.channel_id !== channelId || message.ephemeral)
       return reply(404, { code: 10008, message: "Unknown Message" });
     this.#messageVerb(x, message);
+  }
+
+  /** A channel's messages, newest first, as Discord lists them (`limit` 1–100, default 50; `before`, `after`). */
+  #history(channelId: string, query: URLSearchParams): Json[] {
+    const limit = Math.min(100, Math.max(1, Number(query.get("limit") ?? 50) || 50));
+    const before = query.get("before");
+    const after = query.get("after");
+    return this.channelMessages(channelId)
+      .filter((m) => (!before || BigInt(m.id) < BigInt(before)) && (!after || BigInt(m.id) > BigInt(after)))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, limit)
+      .map((m) => this.#publicMessage(m));
   }
 
   /** GET, PATCH or DELETE of one message (channel and webhook routes alike). */

@@ -37,7 +37,9 @@ export type FaultKind =
   | "reset"
   | "unauthorized"
   | "empty"
-  | "429-empty";
+  | "429-empty"
+  /** list-by-condition answers [] (a batch route that leaves tasks out). */
+  | "empty-list";
 export type RouteName = "fetch" | "list" | "seed" | "submit";
 
 export interface FakeMjOptions {
@@ -381,6 +383,14 @@ export class FakeMj {
     return clone(entry.task);
   }
 
+  /** Upstream no longer knows the task: every route answers "unknown" for it. */
+  forget(id: string): void {
+    const entry = this.#tasks.get(id);
+    if (entry) clearInterval(entry.timer);
+    this.#tasks.delete(id);
+    this.#events.emit("change");
+  }
+
   setNotifyHook(id: string, url: string): void {
     this.#entry(id).notifyHook = url;
   }
@@ -569,6 +579,8 @@ export class FakeMj {
         return void res.writeHead(200).end();
       case "429-empty":
         return void res.writeHead(429).end();
+      case "empty-list":
+        return json(res, 200, []);
     }
   }
 
