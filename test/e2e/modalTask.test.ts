@@ -69,3 +69,31 @@ describe("a MODAL task shown by /mjstatus", () => {
     expect(answer.content).toMatch(/mask/);
   });
 });
+
+describe("who may open and send a MODAL task's form", () => {
+  const BOB = "900000000000000102";
+
+  it("with BUTTONS_ALLOWED=requester, opens it only for whoever showed the task, and only they can send it", async () => {
+    const w = await world({ env: { BUTTONS_ALLOWED: "requester" } });
+    w.mj.addTask(readFixture("customzoom-modal.json"));
+    const interaction = await w.discord.sendCommand("mjstatus", { id: "1732012666666666" });
+    const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
+    const [open] = buttonsOf(message);
+
+    const bobsClick = await w.discord.clickButton(message.id, open!.custom_id, { userId: BOB });
+    const refusal = await w.discord.waitForMessage((m) => m.interactionId === bobsClick.id && m.ephemeral);
+    expect(refusal.content).toMatch(/can use these buttons/);
+    expect(w.discord.interactions.get(bobsClick.id)?.modal).toBeUndefined();
+
+    const click = await w.discord.clickButton(message.id, open!.custom_id);
+    const modal = await w.discord.waitFor(() => w.discord.interactions.get(click.id)?.modal);
+    const forged = await w.discord.submitModal(
+      String(modal.custom_id),
+      { prompt: "a forged prompt" },
+      { userId: BOB, messageId: message.id },
+    );
+    const refused = await w.discord.waitForMessage((m) => m.interactionId === forged.id && m.ephemeral);
+    expect(refused.content).toMatch(/only they can send it/);
+    expect(w.mj.requests.filter((r) => r.path === "/mj/submit/modal")).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@ import {
   TextInputStyle,
 } from "discord.js";
 import { memberOf } from "../../access/member.js";
+import type { Task } from "../../mj/schema.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
 import type { BotContext } from "../context.js";
@@ -19,6 +20,7 @@ import { interpretSubmitResult } from "../interactions/submitOutcome.js";
 import { startedTaskId } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
 import { postSubmittedTask } from "../messages/postTask.js";
+import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler, ModalHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
 
@@ -78,13 +80,49 @@ async function assertFormIsFor(
   }
 }
 
-/** Opens the form from the button sent when upstream asked for a prompt after the click was acknowledged. */
+/**
+ * A form opened from the "Open the form" button of a MODAL task's own message (shown by /mjstatus
+ * or a feed): whoever may use that message's buttons opens it for themselves. A state a feed sent
+ * is not trusted: upstream must say the task waits for its prompt.
+ */
+async function openFormOnTaskMessage(
+  interaction: ButtonInteraction,
+  modalTaskId: string,
+  modalTask: Task | null,
+  context: BotContext,
+): Promise<void> {
+  const { ofMessage } = await recordsOf(context, modalTaskId, interaction);
+  if (!ofMessage) {
+    context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
+    throw new UserError("This form is not one of mine any more. Click the button again to get a new one.");
+  }
+  assertMayClick(
+    interaction,
+    await requesterOf(context, modalTaskId, ofMessage, interaction),
+    context.config.buttons.allowed,
+  );
+  const trusted = (ofMessage.stateFrom ?? "upstream") === "upstream" && ofMessage.lastTask.status === "MODAL";
+  if (!trusted && modalTask?.status !== "MODAL") {
+    throw new UserError("This task is not waiting for a prompt, so there is no form to fill in.");
+  }
+  await context.store.saveForm(modalTaskId, {
+    userId: interaction.user.id,
+    sourceTaskId: modalTaskId,
+    at: Date.now(),
+  });
+}
+
+/**
+ * Opens the form: from the button sent when upstream asked for a prompt after the click was
+ * acknowledged, or from the button of a MODAL task's own message.
+ */
 export const openPromptModal: ButtonHandler = {
   prefixes: [MODAL_ID_PREFIX],
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError("This button is not one of mine any more.");
-    await assertFormIsFor(interaction, decoded.taskId, context);
+    const opened = await context.store.getForm(decoded.taskId);
+    if (opened) await assertFormIsFor(interaction, decoded.taskId, context);
     const earlier = await context.clicks.get(modalClickKey(decoded.taskId));
     if (earlier) return answerEarlierClick(interaction, earlier, context);
     // The prompt is only a convenience: a slow upstream must not cost the 3-second answer.
@@ -93,14 +131,9 @@ export const openPromptModal: ButtonHandler = {
       1500,
     );
     const modalTask = fetched === "slow" ? null : fetched;
-    const finalPrompt = modalTask?.properties.finalPrompt;
+    if (!opened) await openFormOnTaskMessage(interaction, decoded.taskId, modalTask, context);
     await interaction.showModal(
-      buildPromptModal(
-        decoded.taskId,
-        typeof finalPrompt === "string" ? finalPrompt : "",
-        "Prompt",
-        decoded.region,
-      ),
+      buildPromptModal(decoded.taskId, modalTask?.finalPrompt ?? "", "Prompt", decoded.region),
     );
   },
 };

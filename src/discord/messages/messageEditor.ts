@@ -94,8 +94,9 @@ export class RestMessageEditor implements MessageEditor {
       });
       return "edited";
     } catch (error) {
-      if (uploads && refusedUpload(error)) return this.#editWithoutFiles(target, uploads.withoutFiles);
       if (isMessageGone(error)) return "gone";
+      if (uploads && refusedUpload(error)) return this.#editWithoutFiles(target, uploads.withoutFiles);
+      if (isAccessDenied(error)) return "forbidden";
       throw error;
     }
   }
