@@ -4,10 +4,9 @@
 // started: a new live message replying to the clicked one, or the prompt form.
 import { type ButtonInteraction, ComponentType, MessageFlags } from "discord.js";
 import { memberOf } from "../../access/member.js";
-import type { ButtonsAllowed } from "../../config.js";
 import { BUTTON_ID_PREFIXES, decodeButtonId } from "../../render/customId.js";
 import { fallbackLabel, openFormButton } from "../../render/renderButtonRows.js";
-import { type ClickRecord, feedRecordKey, type TrackedTask } from "../../tracking/store.js";
+import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
