@@ -3,6 +3,7 @@
 // applying a callback are forwarded to the owner through the manager, so a task is polled and
 // edited by exactly one process.
 import type { Client } from "discord.js";
+import type { Phrase } from "../i18n/catalogue.js";
 import type { Logger } from "../logger.js";
 import type { Task } from "../mj/schema.js";
 import { taskShard } from "../tracking/partition.js";
@@ -17,7 +18,7 @@ export interface TaskRouting {
   attach(
     task: Task,
     message: TrackedMessage,
-    notice: string | null,
+    notice: Phrase | null,
     feedChannelId?: string | null,
   ): Promise<void>;
   /** Applies a new state of `task` on its owner. */
@@ -33,7 +34,7 @@ export type ShardMessage = {
       kind: "attach";
       task: Task;
       message: TrackedMessage;
-      notice: string | null;
+      notice: Phrase | null;
       feedChannelId: string | null;
     }
   | { kind: "update"; task: Task; source: UpdateSource }

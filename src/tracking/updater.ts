@@ -2,6 +2,8 @@
 // The poller and the webhook both end here; neither talks to Discord directly. A finished task's
 // pictures and videos are then uploaded as files of each message, once, so they outlive upstream's
 // links.
+import type { Phrase } from "../i18n/catalogue.js";
+import { phrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
@@ -105,11 +107,9 @@ const FORBIDDEN_RETRY_FIRST_MS = 1000;
 export type UpdateSource = "poll" | "callback" | { feed: string };
 
 /** The line shown on every live message while the provider is not answering. */
-export function outageNotice(since: number): string {
-  return `The MJ API has not answered since <t:${Math.floor(since / 1000)}:R>; the bot keeps trying and will update this message.`;
+export function outageNotice(since: number): Phrase {
+  return phrase("notice.outage", { since: `<t:${Math.floor(since / 1000)}:R>` });
 }
-
-const NOT_FOUND_NOTICE = "The MJ API no longer knows this task, so it is not followed any more.";
 
 /** An edit asked of the scheduler for one message; `rendered` once its payload was built. */
 interface EditRequest {
@@ -296,7 +296,7 @@ export class TaskUpdater {
             failures,
             failingSince,
             stopped: "not-found",
-            notice: NOT_FOUND_NOTICE,
+            notice: phrase("notice.notFound"),
           });
         }),
       ),
@@ -346,7 +346,10 @@ export class TaskUpdater {
         const record = await this.#registry.find(key);
         if (!record || record.stopped !== null || record.createdAt > deadline) return;
         const hours = Math.round(this.#maxAgeMs / 3_600_000);
-        const age = hours >= 1 ? `${hours} h` : `${Math.round(this.#maxAgeMs / 60_000)} min`;
+        const age =
+          hours >= 1
+            ? phrase("duration.hours", { count: hours })
+            : phrase("duration.minutes", { count: Math.round(this.#maxAgeMs / 60_000) });
         this.#logger.info(
           taskLogFields(record.taskId, record),
           "tracking stopped: task older than TRACK_MAX_AGE_MS",
@@ -354,7 +357,7 @@ export class TaskUpdater {
         await this.#publish(record, {
           ...record,
           stopped: "max-age",
-          notice: `Tracking stopped after ${age}. Run /mjstatus again to refresh.`,
+          notice: phrase("notice.maxAge", { age }),
         });
       });
     }
@@ -368,7 +371,7 @@ export class TaskUpdater {
   async attach(
     task: Task,
     message: TrackedMessage,
-    notice: string | null = null,
+    notice: Phrase | null = null,
     options: { feedChannelId?: string | null; from?: "upstream" | "feed" } = {},
   ): Promise<TrackedTask> {
     const feedChannelId = options.feedChannelId ?? null;
@@ -608,8 +611,12 @@ export class TaskUpdater {
     const message = record.messages.find((m) => m.messageId === messageId);
     if (!message) return null;
     const outage = (record.outageSince ?? null) !== null ? outageNotice(record.outageSince as number) : null;
-    const notice = [record.notice, outage].filter((line) => line).join("\n");
-    const options = { notice: notice || undefined, requesterId: message.requesterId ?? undefined };
+    const options = {
+      // Written in the message's own language: each message of a record may speak another.
+      locale: message.locale ?? "en",
+      notices: [record.notice, outage].filter((line) => line !== null),
+      requesterId: message.requesterId ?? undefined,
+    };
     const held = filesOf(message);
     const withoutFiles = renderTaskMessage(record.lastTask, { ...options, attachments: held });
     // Only files the message shows now: the state may have changed since they were downloaded.

@@ -14,7 +14,10 @@ const taskFixtures = fixtureNames().filter(
 );
 
 function render(name: string, patch: Record<string, unknown> = {}) {
-  const rendered = renderTaskMessage(taskFixture(name, patch), { requesterId: "900000000000000101" });
+  const rendered = renderTaskMessage(taskFixture(name, patch), {
+    locale: "en",
+    requesterId: "900000000000000101",
+  });
   return { ...rendered, embed: rendered.payload.embeds[0]!, body: toRestBody(rendered.payload) };
 }
 
@@ -235,9 +238,9 @@ describe("button helpers", () => {
   });
 
   it("derives labels from customIds", () => {
-    expect(fallbackLabel("MJ::JOB::upsample::3::h")).toBe("U3");
-    expect(fallbackLabel("MJ::Outpaint::50::1::h::SOLO")).toBe("Zoom Out 2x");
-    expect(fallbackLabel("MJ::CustomZoom::h")).toBe("Custom Zoom");
-    expect(fallbackLabel("something else")).toBe("Action");
+    expect(fallbackLabel("MJ::JOB::upsample::3::h", "en")).toBe("U3");
+    expect(fallbackLabel("MJ::Outpaint::50::1::h::SOLO", "en")).toBe("Zoom Out 2x");
+    expect(fallbackLabel("MJ::CustomZoom::h", "en")).toBe("Custom Zoom");
+    expect(fallbackLabel("something else", "en")).toBe("Action");
   });
 });
