@@ -7,6 +7,7 @@
 import type { SubmitPolicy } from "../config.js";
 import { UserError } from "../discord/interactions/userError.js";
 import type { Logger } from "../logger.js";
+import { KeyedLocks } from "../tracking/keyedLocks.js";
 import type { MemberSpend, TrackingStore } from "../tracking/store.js";
 import type { Member } from "./member.js";
 
@@ -70,7 +71,7 @@ export function describeRefusal(refusal: Refusal): string {
 export class SubmitAccess {
   readonly #options: SubmitAccessOptions;
   readonly #now: () => number;
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #locks = new KeyedLocks();
 
   constructor(options: SubmitAccessOptions) {
     this.#options = options;
@@ -132,17 +133,7 @@ export class SubmitAccess {
       await store.saveSubmitter(taskId, member.userId);
       return result;
     };
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const result = previous.then(run);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(key, settled);
-    void settled.then(() => {
-      if (this.#locks.get(key) === settled) this.#locks.delete(key);
-    });
-    return result;
+    return this.#locks.run(key, run);
   }
 
   async #refund(key: string, before: MemberSpend): Promise<void> {
