@@ -9,6 +9,7 @@ import { UserError } from "../discord/interactions/userError.js";
 import type { Phrase } from "../i18n/catalogue.js";
 import { phrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
+import { KeyedLocks } from "../tracking/keyedLocks.js";
 import type { MemberSpend, TrackingStore } from "../tracking/store.js";
 import type { Member } from "./member.js";
 
@@ -78,7 +79,7 @@ export function describeRefusal(refusal: Refusal): Phrase {
 export class SubmitAccess {
   readonly #options: SubmitAccessOptions;
   readonly #now: () => number;
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #locks = new KeyedLocks();
 
   constructor(options: SubmitAccessOptions) {
     this.#options = options;
@@ -140,17 +141,7 @@ export class SubmitAccess {
       await store.saveSubmitter(taskId, member.userId);
       return result;
     };
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const result = previous.then(run);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(key, settled);
-    void settled.then(() => {
-      if (this.#locks.get(key) === settled) this.#locks.delete(key);
-    });
-    return result;
+    return this.#locks.run(key, run);
   }
 
   async #refund(key: string, before: MemberSpend): Promise<void> {

@@ -1,6 +1,7 @@
 // The whole sandbox in one process: the simulated Discord (REST and gateway) and MJ proxy on
 // 127.0.0.1, the real bot (the same createApp as `npm start`) configured against them with a
 // temporary SQLite store, the page that shows the server, and the demo in #welcome.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +90,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       HTTP_PORT: String(hookPort),
       PUBLIC_URL: `http://127.0.0.1:${hookPort}`,
       BUTTONS_ALLOWED: options.buttonsAllowed ?? "requester",
+      // Limits at work: each member's jobs are counted per day (and /mjhelp says what is left).
+      SUBMIT_DAILY_LIMIT: "50",
+      // The server listens on 127.0.0.1 only; a token of its own keeps the bot's warning about an
+      // open /metrics (meant for real deployments) out of the sandbox's output.
+      METRICS_TOKEN: randomBytes(24).toString("hex"),
       LOG_LEVEL: options.log?.level ?? "warn",
     });
     const logger: Logger = createLogger({

@@ -1,13 +1,15 @@
 // The tracked tasks this process works on: an in-memory map of the active records, written through
 // to the store, with one lock per key so a poll result and a callback never interleave. A task has
 // the bot's own record (key: its id) and one per feed that posted it (see recordKey).
+
+import { KeyedLocks } from "./keyedLocks.js";
 import { recordKey, type TrackedTask, type TrackingStore } from "./store.js";
 
 export class TaskRegistry {
   readonly #active = new Map<string, TrackedTask>();
   /** Keys of the active records, by task id. */
   readonly #keysOfTask = new Map<string, Set<string>>();
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #locks = new KeyedLocks();
   /** Active records changed in memory since they were last written. */
   readonly #dirty = new Set<string>();
 
@@ -89,22 +91,12 @@ export class TaskRegistry {
 
   /** Runs `work` after every earlier `work` for the same key has settled. */
   withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const result = previous.then(work);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(key, settled);
-    void settled.then(() => {
-      if (this.#locks.get(key) === settled) this.#locks.delete(key);
-    });
-    return result;
+    return this.#locks.run(key, work);
   }
 
   /** Resolves once every locked piece of work that has started so far has settled. */
   async drain(): Promise<void> {
-    while (this.#locks.size > 0) await Promise.all(this.#locks.values());
+    await this.#locks.drain();
   }
 
   #keep(record: TrackedTask): void {

@@ -232,21 +232,12 @@ export function videoTimeline(
 export function swapFaceTimeline(id: string, origin: string): { task: TaskJson; steps: Json[] } {
   return {
     task: {
+      ...fixtureTask("imagine-submitted.json"),
       id,
       action: "SWAP_FACE",
       prompt: "",
       promptEn: "",
-      description: "Submit success",
-      state: "",
       submitTime: Date.now(),
-      startTime: null,
-      finishTime: null,
-      imageUrl: "",
-      progress: "0%",
-      failReason: "",
-      buttons: [],
-      properties: {},
-      status: "SUBMITTED",
     },
     steps: [
       { status: "IN_PROGRESS", progress: "50%", startTime: Date.now() },
