@@ -94,7 +94,9 @@ describe("the sandbox page in Chromium", () => {
     const upscale = page.locator(`article.message[data-reply-to="${gridId}"]`);
     await upscale.locator(".embed-title", { hasText: "Upscale · Done" }).waitFor(WAIT);
     await expect(upscale.locator(".reply-context").textContent()).resolves.toContain("Imagine · Done");
-    await grid.locator("button.used", { hasText: "U1" }).waitFor(WAIT);
+    // The bot shows the used U1 as Midjourney does (primary, blue); the others keep their style.
+    await grid.locator("button.mj-button.primary", { hasText: "U1" }).waitFor(WAIT);
+    await expect(grid.locator("button.mj-button.secondary", { hasText: "U2" }).count()).resolves.toBe(1);
     await screenshot(page, "4-upscale");
 
     await upscale.getByRole("button", { name: "Custom Zoom" }).click();

@@ -100,7 +100,9 @@ describe("renderTaskMessage over the shared fixtures", () => {
     const { embed } = render("newapi-before-first-poll.json");
     const times = (embed.fields ?? []).filter((f) => ["Started", "Finished"].includes(f.name));
     expect(times).toEqual([]);
-    expect(embed.fields?.find((f) => f.name === "Submitted")?.value).toBe("<t:1732012888:f>");
+    expect(embed.fields?.find((f) => f.name === "Submitted")?.value).toBe(
+      "<t:1732012888:f> (<t:1732012888:R>)",
+    );
   });
 
   it("drops the bare custom emoji name of Upscale (Subtle) but keeps the label", () => {

@@ -1,6 +1,6 @@
 // One Discord message as the Discord client draws it: who sent it and why (a reply, a command),
 // its text, embeds (several with one url make one gallery), attachments, and its components
-// (buttons coloured by style, used ones marked; link buttons; selects; Components V2 layouts).
+// (buttons coloured by style, so a used one is as blue as the bot made it; link buttons; selects; Components V2 layouts).
 import type { PageMessage, PageUser } from "../pageTypes.js";
 import { h, list, obj, safeUrl, str } from "./dom.js";
 import { type MarkdownContext, markdown } from "./markdown.js";
@@ -251,15 +251,13 @@ function renderButton(
     );
   }
   const customId = str(component.custom_id);
-  const used = message.usedButtons.includes(customId);
   const button = h(
     "button",
     {
       type: "button",
-      class: `mj-button ${style}${used ? " used" : ""}`,
+      class: `mj-button ${style}`,
       "data-custom-id": customId,
       disabled: component.disabled === true,
-      title: used ? "Already clicked" : undefined,
       "aria-label": label || str(obj(component.emoji)?.name) || undefined,
     },
     inside,
