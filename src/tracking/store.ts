@@ -175,8 +175,8 @@ export interface OpenedForm {
   /** The task whose button asked for the form. */
   sourceTaskId: string;
   at: number;
-  /** The clicked button (and the record of its message), shown as used once the form's job starts. */
-  source?: { recordKey: string; messageId: string; customId: string };
+  /** The clicked button and its message, shown as used once the form's job starts. */
+  source?: { channelId: string; messageId: string; customId: string };
 }
 
 /** A task the bot started for a member, in their list of recent jobs (/mjjobs). */

@@ -7,7 +7,7 @@ import { type ButtonInteraction, ComponentType, MessageFlags } from "discord.js"
 import { memberOf } from "../../access/member.js";
 import { BUTTON_ID_PREFIXES, decodeButtonId } from "../../render/customId.js";
 import { fallbackLabel, openFormButton } from "../../render/renderButtonRows.js";
-import { type ClickRecord, recordKey, type TrackedTask } from "../../tracking/store.js";
+import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
@@ -139,15 +139,11 @@ export const mirroredButton: ButtonHandler = {
             userId: interaction.user.id,
             sourceTaskId: button.taskId,
             at: modal.at,
-            ...(ofMessage
-              ? {
-                  source: {
-                    recordKey: recordKey(ofMessage),
-                    messageId: interaction.message.id,
-                    customId: button.customId,
-                  },
-                }
-              : {}),
+            source: {
+              channelId: interaction.channelId,
+              messageId: interaction.message.id,
+              customId: button.customId,
+            },
           });
           if (interaction.deferred) {
             await interaction.followUp({
@@ -168,14 +164,12 @@ export const mirroredButton: ButtonHandler = {
           return modal;
         }
         if (!interaction.deferred) await interaction.deferUpdate();
-        if (ofMessage) {
-          await showButtonAsUsed(context, {
-            taskId: button.taskId,
-            recordKey: recordKey(ofMessage),
-            messageId: interaction.message.id,
-            customId: button.customId,
-          });
-        }
+        await showButtonAsUsed(context, {
+          taskId: button.taskId,
+          channelId: interaction.channelId,
+          messageId: interaction.message.id,
+          customId: button.customId,
+        });
         return postSubmittedTask(interaction, context, outcome, {
           replyTo: interaction.message.id,
           click: claim,

@@ -28,8 +28,15 @@ function newTaskId(result: SubmitResult): string {
 
 export function interpretSubmitResult(result: SubmitResult): SubmitOutcome {
   switch (result.code) {
-    case 1:
-      return { kind: "accepted", taskId: newTaskId(result), notice: null };
+    case 1: {
+      // new-api answers a queued submit (22) as 1 and keeps the queue sentence in `description`.
+      const ahead = queuePosition(result);
+      return {
+        kind: "accepted",
+        taskId: newTaskId(result),
+        notice: ahead === null ? null : queueNotice(ahead),
+      };
+    }
     case 22:
       return {
         kind: "accepted",
