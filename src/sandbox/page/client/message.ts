@@ -3,7 +3,7 @@
 // (buttons coloured by style, so a used one is as blue as the bot made it; link buttons; selects; Components V2 layouts).
 import type { PageMessage, PageUser } from "../pageTypes.js";
 import { h, list, obj, safeUrl, str } from "./dom.js";
-import { type MarkdownContext, markdown } from "./markdown.js";
+import { inline, type MarkdownContext, markdown } from "./markdown.js";
 
 export interface MessageContext extends MarkdownContext {
   user(id: string): PageUser | undefined;
@@ -375,7 +375,8 @@ export function renderMessage(message: PageMessage, context: MessageContext): HT
           { class: "reply-author" },
           referenced ? `@${context.user(referenced.authorId)?.name ?? "unknown"}` : "",
         ),
-        h("span", { class: "reply-text" }, snippet(referenced)),
+        // Discord draws the snippet's mentions and formatting, as in the message itself.
+        h("span", { class: "reply-text" }, inline(snippet(referenced), context)),
       ),
     message.usedCommand &&
       h(
