@@ -16,6 +16,7 @@ import { type CompletionPinger, completionPingFor, isPingDue } from "./completio
 import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
 import {
+  type CompletionPing,
   feedRecordKey,
   type MessageFile,
   recordKey,
@@ -46,6 +47,8 @@ export interface UpdaterOptions {
 
 /** STALL_NOTICE_MS's default. */
 export const STALL_NOTICE_MS = 10 * 60 * 1000;
+/** A completion ping Discord keeps failing (5xx, network) is given up after this many tries. */
+const PING_TRIES = 10;
 
 /** How far a status is along the way; a task never moves to a lower rank. */
 function statusRank(status: string): number {
@@ -172,6 +175,8 @@ export class TaskUpdater {
   readonly #stallNoticeMs: number;
   /** Records whose completion ping is being sent. */
   readonly #pinging = new Set<string>();
+  /** Tries in a row of each record's ping that failed (Discord down, network). */
+  readonly #pingFailures = new Map<string, number>();
   /** Cuts the pings under way short on stop(); they are sent (or found) after a restart. */
   readonly #pingsStopped = new AbortController();
   readonly #pushedAt = new Map<string, number>();
@@ -263,7 +268,8 @@ export class TaskUpdater {
       notice: queued ? (ahead !== null ? queueNotice(ahead) : record.notice) : null,
       movedAt: moved ? now : (record.movedAt ?? record.stateAt ?? record.createdAt),
       stalledSince: moved ? null : (record.stalledSince ?? null),
-      completionPing: completionPingFor(record, task, this.#pingAfterMs, now),
+      // Without a sender (tests, the benchmark) no ping is ever owed: it would hold the record open.
+      completionPing: completionPingFor(record, task, this.#pinger ? this.#pingAfterMs : null, now),
       stopped: isFinalStatus(task.status) ? "final" : null,
     };
   }
@@ -927,14 +933,33 @@ export class TaskUpdater {
     if (this.#pinging.has(key) || this.#isBusy(ping.messageId)) return;
     this.#pinging.add(key);
     void this.#ping(pinger, key)
-      .catch((error: unknown) => {
+      .then(() => this.#pingFailures.delete(key))
+      .catch(async (error: unknown) => {
         if (this.#pingsStopped.signal.aborted) return;
-        this.#logger.warn(
-          { err: error, ...taskLogFields(record.taskId, record), channelId: ping.channelId },
-          "could not send the completion ping; the next update tries again",
-        );
+        const failures = (this.#pingFailures.get(key) ?? 0) + 1;
+        this.#pingFailures.set(key, failures);
+        const where = { err: error, ...taskLogFields(record.taskId, record), channelId: ping.channelId };
+        if (failures < PING_TRIES) {
+          this.#logger.warn(where, "could not send the completion ping; the next update tries again");
+          return;
+        }
+        this.#logger.error(where, "could not send the completion ping; gave up after PING_TRIES tries");
+        this.#pingFailures.delete(key);
+        await this.#settlePing(key, { state: "dropped", at: this.#now() });
       })
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, key }, "could not record a completion ping given up"),
+      )
       .finally(() => this.#pinging.delete(key));
+  }
+
+  /** Records what became of the record's ping, and stops the record if nothing else waits. */
+  #settlePing(key: string, completionPing: CompletionPing): Promise<void> {
+    return this.#registry.withLock(key, async () => {
+      const record = this.#registry.peek(key);
+      if (record?.completionPing?.state !== "due") return;
+      await this.#registry.save(this.#stopIfSettled({ ...record, completionPing }));
+    });
   }
 
   /**
@@ -961,22 +986,15 @@ export class TaskUpdater {
       payload: renderCompletionPing(due.task, ping.userId),
       signal: this.#pingsStopped.signal,
     });
-    await this.#registry.withLock(key, async () => {
-      const record = this.#registry.peek(key);
-      if (record?.completionPing?.state !== "due") return;
-      const at = this.#now();
-      const where = { ...taskLogFields(record.taskId, record), channelId: ping.channelId };
-      if (outcome.kind === "sent") {
-        this.#logger.info({ ...where, pingMessageId: outcome.messageId }, "pinged the requester");
-      } else {
-        this.#logger.warn({ ...where, reason: outcome.reason }, "Discord refused the completion ping");
-      }
-      const completionPing =
-        outcome.kind === "sent"
-          ? ({ state: "sent", at, pingMessageId: outcome.messageId } as const)
-          : ({ state: "dropped", at } as const);
-      await this.#registry.save(this.#stopIfSettled({ ...record, completionPing }));
-    });
+    const where = { ...taskLogFields(due.task.id), channelId: ping.channelId };
+    const at = this.#now();
+    if (outcome.kind === "sent") {
+      this.#logger.info({ ...where, pingMessageId: outcome.messageId }, "pinged the requester");
+      await this.#settlePing(key, { state: "sent", at, pingMessageId: outcome.messageId });
+    } else {
+      this.#logger.warn({ ...where, reason: outcome.reason }, "Discord refused the completion ping");
+      await this.#settlePing(key, { state: "dropped", at });
+    }
   }
 }
 

@@ -159,4 +159,23 @@ describe("the completion ping", () => {
     expect(w.bot.logs.join("\n")).toContain("pinged the requester");
     expect(w.discord.rejected).toEqual([]);
   });
+
+  it("gives a ping up when Discord refuses it (no permission to send here), and stops following the task", async () => {
+    const clock = movableClock();
+    const w = await world({ now: clock.now });
+    const { id, message } = await imagine(w);
+    w.mj.advance(id);
+    clock.skip(31_000);
+    w.discord.failNext(
+      { method: "POST", path: /^\/channels\/\d+\/messages$/ },
+      { status: 403, body: { code: 50013, message: "Missing Permissions" } },
+    );
+    w.mj.finish(id);
+    const record = await stoppedFollowing(w, id);
+    expect(record.completionPing).toMatchObject({ state: "dropped" });
+    expect(title(w, message.id)).toBe("Imagine · Done");
+    expect(channelPosts(w)).toHaveLength(1);
+    expect(repliesTo(w, message)).toEqual([]);
+    expect(w.bot.logs.join("\n")).toContain("Discord refused the completion ping");
+  });
 });
