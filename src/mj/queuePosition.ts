@@ -1,7 +1,7 @@
 // How many tasks wait ahead of a queued one, as upstream says it: `properties.numberOfQueues` of a
-// submit answer (code 22), or the sentence the proxies write in `description` ("排队中，前面还有3个任务",
-// "In queue, there are 3 tasks ahead"), which new-api keeps in the task it serves until it has
-// polled its upstream, and hosted services keep current.
+// submit answer (code 22), or the sentence the proxies write in `description`
+// ("排队中，前面还有3个任务", "In queue, there are 3 tasks ahead"). new-api answers a queued submit
+// as code 1 and keeps that sentence in the task it serves until it has polled its upstream.
 import type { Task } from "./schema.js";
 
 /** Sentences the families write, each with the count as its first group. */

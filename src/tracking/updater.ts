@@ -1000,8 +1000,8 @@ export class TaskUpdater {
 
 /**
  * Writes to the store only what a restart must not lose: status, stopping, messages, failures,
- * notices, the outage and stall lines, the completion ping. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
- * most one redundant edit.
+ * notices, the outage and stall lines, the completion ping. Progress steps live in memory (flushed
+ * on a clean stop); after a crash they cost at most one redundant edit.
  */
 function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
   return (

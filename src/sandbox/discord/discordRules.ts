@@ -1,6 +1,7 @@
 // What Discord refuses in a request body beyond what its OpenAPI description states (embed total,
-// buttons per row, unique custom_ids, button emoji, allowed_mentions, modal limits). The schema check itself is
-// optional and given by the caller (the tests use the vendored description: test/support/discordSpec.ts).
+// buttons per row, unique custom_ids, button emoji, allowed_mentions, modal limits). The schema
+// check itself is optional and given by the caller (the tests use the vendored description:
+// test/support/discordSpec.ts).
 type Json = Record<string, unknown>;
 
 // biome-ignore lint/complexity/useRegexLiterals: a literal with the v flag does not compile for ES2022.

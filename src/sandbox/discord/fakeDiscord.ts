@@ -320,7 +320,7 @@ function resolveAttachmentUrls(embeds: Json[], attachments: Json[]): Json[] {
 
 // ---- mentions ----------------------------------------------------------------------------------------
 
-/** Who a message body pings: the users its content mentions that allowed_mentions lets through (all, without it). */
+/** Who a message body pings: the users its content mentions that allowed_mentions lets through (all without it). */
 function mentionedUserIds(body: Json): string[] {
   const content = typeof body.content === "string" ? body.content : "";
   const ids = [...new Set([...content.matchAll(/<@!?(\d{17,20})>/g)].map((match) => match[1] as string))];
