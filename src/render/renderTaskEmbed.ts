@@ -3,6 +3,7 @@
 // gallery of up to four) and videos.
 import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
+import { discordTime } from "./discordTime.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
 import { taskMedia } from "./taskMedia.js";
 
@@ -35,6 +36,11 @@ function humanize(value: string): string {
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : "";
 }
 
+/** What kind of job a task is, as its title names it ("Imagine", "Upscale", "Custom zoom"). */
+export function actionLabel(task: Pick<Task, "action">): string {
+  return humanize(task.action) || "Task";
+}
+
 export function statusLook(status: string): { label: string; colour: number } {
   return STATUS_LOOK[status] ?? { label: humanize(status) || "Unknown", colour: 0x99aab5 };
 }
@@ -43,10 +49,6 @@ export function statusLook(status: string): { label: string; colour: number } {
 export function progressBar(percent: number, width = 10): string {
   const filled = Math.round((percent / 100) * width);
   return `${"▰".repeat(filled)}${"▱".repeat(width - filled)} ${Math.round(percent)}%`;
-}
-
-function discordTime(ms: number): string {
-  return `<t:${Math.floor(ms / 1000)}:f>`;
 }
 
 function duration(fromMs: number, toMs: number): string {
@@ -165,7 +167,7 @@ export function renderTaskEmbeds(task: Task, options: EmbedOptions = {}): APIEmb
   if (task.submitTime !== null) fields.push(field("Submitted", discordTime(task.submitTime), true));
   if (task.startTime !== null) fields.push(field("Started", discordTime(task.startTime), true));
   if (task.finishTime !== null) {
-    const took = task.startTime !== null ? ` (${duration(task.startTime, task.finishTime)})` : "";
+    const took = task.startTime !== null ? `, after ${duration(task.startTime, task.finishTime)}` : "";
     fields.push(field("Finished", `${discordTime(task.finishTime)}${took}`, true));
   }
   if (options.requesterId) fields.push(field("Requested by", `<@${options.requesterId}>`, true));
@@ -174,7 +176,7 @@ export function renderTaskEmbeds(task: Task, options: EmbedOptions = {}): APIEmb
   if (videos) fields.push(field(media.videos.length === 1 ? "Video" : "Videos", videos));
 
   const embed: APIEmbed = {
-    title: truncate(`${humanize(task.action) || "Task"} · ${look.label}`, DISCORD_LIMITS.embedTitle),
+    title: truncate(`${actionLabel(task)} · ${look.label}`, DISCORD_LIMITS.embedTitle),
     color: look.colour,
     fields: fields.slice(0, DISCORD_LIMITS.embedFields),
     footer: { text: truncate(`Task ${task.id}`, DISCORD_LIMITS.footer) },

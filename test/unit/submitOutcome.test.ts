@@ -35,6 +35,14 @@ describe("interpretSubmitResult", () => {
     });
   });
 
+  it("shows the queue position of a submit new-api queued and answered as accepted (code 1)", () => {
+    expect(outcomeOf("submit-queued-newapi.json")).toEqual({
+      kind: "accepted",
+      taskId: "1732013000000001",
+      notice: "Queued: 3 tasks ahead.",
+    });
+  });
+
   it("asks for a prompt when upstream needs a modal (code 21), pre-filled from finalPrompt", () => {
     expect(outcomeOf("submit-needs-modal.json")).toEqual({
       kind: "modal",

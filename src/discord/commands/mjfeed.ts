@@ -1,6 +1,7 @@
 // /mjfeed enable|disable|status — makes a channel a feed: every task whose notifyHook callbacks
 // arrive at the channel's own URL is posted there and kept live.
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
+import { discordTime } from "../../render/discordTime.js";
 import { hookSecretHash, hookUrl, newHookSecret } from "../../webhook/hookSecrets.js";
 import { UserError } from "../interactions/userError.js";
 import type { SlashCommand } from "./command.js";
@@ -72,7 +73,7 @@ export const mjfeed: SlashCommand = {
       default:
         await reply(
           feed
-            ? `This channel is a feed since <t:${Math.floor(feed.createdAt / 1000)}:f>. Its notifyHook URL:\n\`${hookUrl(publicUrl, feed.secret)}\``
+            ? `This channel is a feed since ${discordTime(feed.createdAt)}. Its notifyHook URL:\n\`${hookUrl(publicUrl, feed.secret)}\``
             : "This channel is not a feed. `/mjfeed enable` makes it one.",
         );
     }

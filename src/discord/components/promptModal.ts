@@ -13,6 +13,7 @@ import { memberOf } from "../../access/member.js";
 import type { Task } from "../../mj/schema.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
+import type { OpenedForm } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
@@ -23,6 +24,7 @@ import { postSubmittedTask } from "../messages/postTask.js";
 import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler, ModalHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
+import { showButtonAsUsed } from "./usedButton.js";
 
 const PROMPT_FIELD = "prompt";
 const PROMPT_MAX = 4000;
@@ -65,7 +67,7 @@ async function assertFormIsFor(
   interaction: ButtonInteraction | ModalSubmitInteraction,
   modalTaskId: string,
   context: BotContext,
-): Promise<void> {
+): Promise<OpenedForm> {
   const form = await context.store.getForm(modalTaskId);
   if (!form) {
     context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
@@ -78,6 +80,7 @@ async function assertFormIsFor(
     );
     throw new UserError(`This form was opened for <@${form.userId}>; only they can send it.`);
   }
+  return form;
 }
 
 /**
@@ -143,7 +146,7 @@ export const promptModal: ModalHandler = {
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError("This form is not one of mine any more.");
-    await assertFormIsFor(interaction, decoded.taskId, context);
+    const form = await assertFormIsFor(interaction, decoded.taskId, context);
     const prompt = interaction.fields.getTextInputValue(PROMPT_FIELD).trim();
     if (!prompt) throw new UserError("The prompt is empty.");
     const member = memberOf(interaction);
@@ -176,6 +179,7 @@ export const promptModal: ModalHandler = {
         );
         if (outcome.kind !== "accepted")
           throw new UserError("The MJ API asked for the prompt again. Please try again.");
+        if (form.source) await showButtonAsUsed(context, { taskId: form.sourceTaskId, ...form.source });
         const record = await postSubmittedTask(interaction, context, outcome, {
           replyTo: fromPublicMessage ? interaction.message?.id : undefined,
           click: claim,

@@ -1,7 +1,9 @@
 // What an MJ submit result means for the person who asked: a task to show, a prompt to ask for,
 // or a refusal in plain words (thrown as a UserError, so nothing is posted or tracked).
+import { queuePosition } from "../../mj/queuePosition.js";
 import type { SubmitResult } from "../../mj/schema.js";
 import { isValidTaskId } from "../../mj/taskId.js";
+import { queueNotice } from "../../render/notices.js";
 import { UserError } from "./userError.js";
 
 export type SubmitOutcome =
@@ -24,20 +26,23 @@ function newTaskId(result: SubmitResult): string {
   return id;
 }
 
-function queueNotice(result: SubmitResult): string {
-  const ahead = Number(result.properties.numberOfQueues);
-  if (Number.isInteger(ahead) && ahead >= 0) {
-    return `Queued: ${ahead} ${ahead === 1 ? "task" : "tasks"} ahead.`;
-  }
-  return `Queued${quoted(result.description)}.`;
-}
-
 export function interpretSubmitResult(result: SubmitResult): SubmitOutcome {
   switch (result.code) {
-    case 1:
-      return { kind: "accepted", taskId: newTaskId(result), notice: null };
+    case 1: {
+      // new-api answers a queued submit (22) as 1 and keeps the queue sentence in `description`.
+      const ahead = queuePosition(result);
+      return {
+        kind: "accepted",
+        taskId: newTaskId(result),
+        notice: ahead === null ? null : queueNotice(ahead),
+      };
+    }
     case 22:
-      return { kind: "accepted", taskId: newTaskId(result), notice: queueNotice(result) };
+      return {
+        kind: "accepted",
+        taskId: newTaskId(result),
+        notice: queueNotice(queuePosition(result), result.description),
+      };
     case 21: {
       const finalPrompt = result.properties.finalPrompt;
       return {
