@@ -7,6 +7,7 @@ import { commands } from "./discord/commands/index.js";
 import { buttonHandlers, modalHandlers } from "./discord/components/index.js";
 import type { BotContext } from "./discord/context.js";
 import { createInteractionRouter } from "./discord/interactions/router.js";
+import { RestCompletionPinger } from "./discord/messages/completionPing.js";
 import { createCallbackHandler } from "./discord/messages/feedCallback.js";
 import { RestMessageEditor } from "./discord/messages/messageEditor.js";
 import { recoverPosts, unfinishedPosts } from "./discord/messages/recoverPosts.js";
@@ -89,6 +90,9 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     maxAgeMs: config.tracking.maxAgeMs,
     observeEditDelay: (seconds) => metrics.editDelay.observe(seconds),
     media,
+    pinger: new RestCompletionPinger(client.rest, () => client.user?.id),
+    completionPingAfterMs: config.tracking.completionPingAfterMs,
+    stallNoticeMs: config.tracking.stallNoticeMs,
     now,
   });
   const routing = createTaskRouting(client, updater, logger);

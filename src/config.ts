@@ -75,6 +75,18 @@ const EnvironmentSchema = z.object({
   STORE_URL: z.preprocess(blankToUndefined, storeUrl.default("sqlite://data/mjrelay.sqlite")),
   POLL_INTERVAL_MS: wholeNumber(250, 3000),
   TRACK_MAX_AGE_MS: wholeNumber(1000, 24 * 60 * 60 * 1000),
+  COMPLETION_PING_AFTER_MS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => value === "off" || /^\d{1,15}$/.test(value), {
+        error: "must be off or a whole number of milliseconds",
+      })
+      .default("30000")
+      .transform((value) => (value === "off" ? null : Number(value))),
+  ),
+  STALL_NOTICE_MS: wholeNumber(1000, 10 * 60 * 1000),
   SHARD_COUNT: z.preprocess(
     blankToUndefined,
     z
@@ -148,7 +160,14 @@ export interface Config {
     listChunkSize: number;
   };
   store: { url: string };
-  tracking: { pollIntervalMs: number; maxAgeMs: number };
+  tracking: {
+    pollIntervalMs: number;
+    maxAgeMs: number;
+    /** A task that finishes after running this long pings its requester; null: never (`off`). */
+    completionPingAfterMs: number | null;
+    /** A running task that shows no change upstream for this long says since when on its message. */
+    stallNoticeMs: number;
+  };
   /** Shards for `npm run start:sharded`; "auto" asks Discord. */
   shardCount: number | "auto";
   http: {
@@ -227,7 +246,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       listChunkSize: e.MJ_LIST_CHUNK_SIZE,
     },
     store: { url: e.STORE_URL },
-    tracking: { pollIntervalMs: e.POLL_INTERVAL_MS, maxAgeMs: e.TRACK_MAX_AGE_MS },
+    tracking: {
+      pollIntervalMs: e.POLL_INTERVAL_MS,
+      maxAgeMs: e.TRACK_MAX_AGE_MS,
+      completionPingAfterMs: e.COMPLETION_PING_AFTER_MS,
+      stallNoticeMs: e.STALL_NOTICE_MS,
+    },
     shardCount: e.SHARD_COUNT,
     http: {
       port: e.HTTP_PORT,

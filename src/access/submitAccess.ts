@@ -117,7 +117,7 @@ export class SubmitAccess {
       if (allowance.exempt) {
         const result = await submit();
         const taskId = startedTaskId(result);
-        if (taskId !== null) await store.saveSubmitter(taskId, member.userId);
+        if (taskId !== null) await this.#started(key, member, taskId, this.#now());
         return result;
       }
       const now = this.#now();
@@ -138,10 +138,16 @@ export class SubmitAccess {
         return result;
       }
       await store.saveSpend(key, { ...charged, running: [...charged.running, { taskId, at: now }] });
-      await store.saveSubmitter(taskId, member.userId);
+      await this.#started(key, member, taskId, now);
       return result;
     };
     return this.#locks.run(key, run);
+  }
+
+  /** The member started `taskId`: they are its submitter, and it heads their recent jobs. */
+  async #started(key: string, member: Member, taskId: string, at: number): Promise<void> {
+    await this.#options.store.saveSubmitter(taskId, member.userId);
+    await this.#options.store.addRecentJob(key, { taskId, at });
   }
 
   async #refund(key: string, before: MemberSpend): Promise<void> {
@@ -205,7 +211,8 @@ export class SubmitAccess {
   }
 }
 
-function memberKey(member: Member): string {
+/** Whose spend and recent jobs a record holds: one member of one server. */
+export function memberKey(member: Pick<Member, "guildId" | "userId">): string {
   return `${member.guildId ?? "dm"}:${member.userId}`;
 }
 

@@ -23,6 +23,8 @@ export interface TaskRouting {
   ): Promise<void>;
   /** Applies a new state of `task` on its owner. */
   update(task: Task, source: UpdateSource): Promise<void>;
+  /** Shows the button `customId` as used on `messageId`, a message of the record `key` of `taskId`. */
+  markUsed(taskId: string, key: string, messageId: string, customId: string): Promise<void>;
 }
 
 /** What travels between shards (through the manager, which reads `owner`). */
@@ -38,6 +40,7 @@ export type ShardMessage = {
       feedChannelId: string | null;
     }
   | { kind: "update"; task: Task; source: UpdateSource }
+  | { kind: "used"; taskId: string; key: string; messageId: string; customId: string }
 );
 
 export function isShardMessage(value: unknown): value is ShardMessage {
@@ -46,6 +49,7 @@ export function isShardMessage(value: unknown): value is ShardMessage {
 
 /** What a log line about forwarded work says: the task, and the message's guild and channel when attaching. */
 export function shardMessageLogFields(message: ShardMessage) {
+  if (message.kind === "used") return { taskId: message.taskId, messageId: message.messageId };
   return message.kind === "attach"
     ? { taskId: message.task.id, guildId: message.message.guildId, channelId: message.message.channelId }
     : { taskId: message.task.id };
@@ -62,6 +66,8 @@ export function createTaskRouting(client: Client, updater: TaskUpdater, logger: 
       await updater.attach(message.task, message.message, message.notice, {
         feedChannelId: message.feedChannelId,
       });
+    } else if (message.kind === "used") {
+      await updater.markButtonUsed(message.key, message.messageId, message.customId);
     } else await updater.onTaskUpdate(message.task, message.source);
   };
 
@@ -102,5 +108,15 @@ export function createTaskRouting(client: Client, updater: TaskUpdater, logger: 
       }),
     update: (task, source) =>
       route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "update", task, source }),
+    markUsed: (taskId, key, messageId, customId) =>
+      route({
+        mjrelay: true,
+        owner: taskShard(taskId, shardCount),
+        kind: "used",
+        taskId,
+        key,
+        messageId,
+        customId,
+      }),
   };
 }

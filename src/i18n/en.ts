@@ -114,10 +114,58 @@ export const en = {
   "form.submitted": "Submitted; the new job is posted in the channel.",
 
   // ---- notices on a live message ----
+  "notice.queuedNext": "Queued: next in line.",
+  "notice.stall":
+    "Nothing has moved upstream since {since}; the MJ API may be stuck on this task. This message changes as soon as it does.",
   "notice.outage":
     "The MJ API has not answered since {since}; the bot keeps trying and will update this message.",
   "notice.notFound": "The MJ API no longer knows this task, so it is not followed any more.",
   "notice.maxAge": "Tracking stopped after {age}. Run /mjstatus again to refresh.",
+
+  // ---- the reply that tells a requester their job ended ----
+  "ping.done": "<@{userId}> your {job} job is done.",
+  "ping.failed": "<@{userId}> your {job} job failed.",
+
+  // ---- /mjhelp ----
+  "help.title": "How to use this bot",
+  "help.commands": "Commands",
+  "help.buttons": "Buttons",
+  "help.who": "Who can do what here",
+  "help.limits": "Your limits",
+  "help.commandLine": "`/{name}` — {description}",
+  "help.buttonsGrid":
+    "**U1–U4** upscale one picture of the grid, **V1–V4** make variations of it, 🔄 runs the prompt again; the other buttons (Vary, Zoom, Pan, Upscale) do what they do in Midjourney.",
+  "help.buttonsReplies":
+    "Each new job is posted as a reply to the message you clicked and kept up to date until it is done.",
+  "help.buttonsUsed":
+    "A button that was already used is blue; clicking it again tells you where its result is.",
+  "help.buttonsForms": "Custom Zoom, Vary (Region) and remix first ask for the prompt in a form.",
+  "help.noLimits": "No limits are set here.",
+  "help.exempt":
+    "You manage this server, so the cooldown and the daily and running limits do not apply to you.",
+  "help.clickAnyone": "Anyone here can use the buttons of any job.",
+  "help.clickRequester": "Only the member who started a job can use its buttons.",
+  "help.clickRole": "Only members with the <@&{roleId}> role can use the buttons.",
+  "help.submitAnyone": "Anyone here can start jobs.",
+  "help.submitRole": "Only members with the <@&{roleId}> role can start jobs.",
+  "help.completionPing":
+    "When a job takes longer than {after}, you are mentioned in a reply to it once it is done.",
+  "help.leftToday": "Jobs left today: **{left}** of {limit} (the count starts again {resetsAt}).",
+  "help.runningLeft": "Jobs you can still start before one of yours finishes: **{left}** of {limit}.",
+  "help.cooldownReady": "Members wait {cooldown} between jobs; you can start one now.",
+  "help.cooldownWaiting": "Members wait {cooldown} between jobs; your next one can start {endsAt}.",
+  "help.roleMissing": "You cannot start jobs here: that takes the <@&{roleId}> role.",
+
+  // ---- /mjjobs ----
+  "jobs.title": "Your last {count} jobs here",
+  "jobs.none": "You have not started any jobs here yet. `/imagine` starts one.",
+  "jobs.notFollowed": "no longer followed",
+  "jobs.statusWithProgress": "{status} ({percent}%)",
+  "jobs.openMessage": "[Open its message]({link})",
+  "jobs.showAgain": "`/mjstatus id:{taskId}` shows it again",
+  "jobs.job": "Job",
+  "jobs.prompt": "“{prompt}”",
+  "jobs.line": "**{number}. {kind}** · {status} · {when}",
 
   // ---- a task's embed ----
   "embed.title": "{action} · {status}",
@@ -130,7 +178,7 @@ export const en = {
   "embed.submitted": "Submitted",
   "embed.started": "Started",
   "embed.finished": "Finished",
-  "embed.finishedIn": "{time} ({duration})",
+  "embed.finishedIn": "{time}, after {duration}",
   "embed.requestedBy": "Requested by",
   "embed.video": "Video",
   "embed.videos": "Videos",
@@ -231,6 +279,8 @@ export const en = {
   "command.swapface.source": "The image with the face to use",
   "command.swapface.target": "The image that gets the face",
   "command.mjseed": "Show the seed of a finished task",
+  "command.mjhelp": "How to use this bot: its commands, the buttons and your limits",
+  "command.mjjobs": "Your recent jobs here, with their status and messages",
   "command.mjfeed": "Post every task sent to this channel's notifyHook URL here, kept live",
   "command.mjfeed.enable": "Make this channel a feed and get its notifyHook URL",
   "command.mjfeed.disable": "Stop the feed; its URL stops working",

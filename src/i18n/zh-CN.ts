@@ -104,9 +104,53 @@ export const zhCN: Catalogue = {
   "form.submitted": "已提交，新任务已发布到频道中。",
 
   // ---- 实时消息上的提示 ----
+  "notice.queuedNext": "排队中：下一个就轮到你。",
+  "notice.stall":
+    "上游从 {since}起就没有任何进展，MJ API 可能卡在了这个任务上。一旦有变化，这条消息会立即更新。",
   "notice.outage": "MJ API 从 {since}起一直没有响应；机器人会继续重试，并更新这条消息。",
   "notice.notFound": "MJ API 已经查不到这个任务，因此不再跟踪它。",
   "notice.maxAge": "已跟踪 {age}，停止更新。再次运行 /mjstatus 即可刷新。",
+
+  // ---- 提醒发起人任务已结束的回复 ----
+  "ping.done": "<@{userId}> 你的{job}任务已完成。",
+  "ping.failed": "<@{userId}> 你的{job}任务失败了。",
+
+  // ---- /mjhelp ----
+  "help.title": "机器人使用说明",
+  "help.commands": "命令",
+  "help.buttons": "按钮",
+  "help.who": "谁可以在这里做什么",
+  "help.limits": "你的额度",
+  "help.commandLine": "`/{name}` — {description}",
+  "help.buttonsGrid":
+    "**U1–U4** 放大四宫格中的一张图，**V1–V4** 以它为基础生成变化，🔄 用同一提示词重新生成；其余按钮（变化、扩图、平移、放大）与 Midjourney 中的作用相同。",
+  "help.buttonsReplies": "每个新任务都会作为你所点击消息的回复发布，并实时更新直到完成。",
+  "help.buttonsUsed": "已经用过的按钮显示为蓝色；再点一次会告诉你它的结果在哪里。",
+  "help.buttonsForms": "自定义扩图、局部重绘和 remix 会先弹出表单让你填写提示词。",
+  "help.noLimits": "这里没有设置任何限制。",
+  "help.exempt": "你是本服务器的管理者，冷却时间、每日上限和同时运行上限对你都不适用。",
+  "help.clickAnyone": "这里的任何人都可以使用任何任务的按钮。",
+  "help.clickRequester": "只有发起任务的成员才能使用它的按钮。",
+  "help.clickRole": "只有拥有 <@&{roleId}> 身份组的成员才能使用按钮。",
+  "help.submitAnyone": "这里的任何人都可以发起任务。",
+  "help.submitRole": "只有拥有 <@&{roleId}> 身份组的成员才能发起任务。",
+  "help.completionPing": "任务耗时超过 {after} 时，完成后会在它的回复中提及你。",
+  "help.leftToday": "今天还可发起：**{left}** / {limit} 个任务（计数将于 {resetsAt}重置）。",
+  "help.runningLeft": "在你的任务完成之前，还可再发起：**{left}** / {limit} 个任务。",
+  "help.cooldownReady": "每位成员两次任务之间需间隔 {cooldown}；你现在就可以发起新任务。",
+  "help.cooldownWaiting": "每位成员两次任务之间需间隔 {cooldown}；你的下一个任务可在 {endsAt}发起。",
+  "help.roleMissing": "你不能在这里发起任务：需要 <@&{roleId}> 身份组。",
+
+  // ---- /mjjobs ----
+  "jobs.title": "你在这里最近的 {count} 个任务",
+  "jobs.none": "你还没有在这里发起过任务。使用 `/imagine` 发起一个吧。",
+  "jobs.notFollowed": "已不再跟踪",
+  "jobs.statusWithProgress": "{status}（{percent}%）",
+  "jobs.openMessage": "[打开它的消息]({link})",
+  "jobs.showAgain": "使用 `/mjstatus id:{taskId}` 可再次显示",
+  "jobs.job": "任务",
+  "jobs.prompt": "“{prompt}”",
+  "jobs.line": "**{number}. {kind}** · {status} · {when}",
 
   // ---- 任务的嵌入消息 ----
   "embed.title": "{action} · {status}",
@@ -119,7 +163,7 @@ export const zhCN: Catalogue = {
   "embed.submitted": "提交时间",
   "embed.started": "开始时间",
   "embed.finished": "完成时间",
-  "embed.finishedIn": "{time}（用时 {duration}）",
+  "embed.finishedIn": "{time}，用时 {duration}",
   "embed.requestedBy": "发起人",
   "embed.video": "视频",
   "embed.videos": "视频",
@@ -219,6 +263,8 @@ export const zhCN: Catalogue = {
   "command.swapface.source": "提供人脸的图片",
   "command.swapface.target": "要换上人脸的图片",
   "command.mjseed": "显示已完成任务的种子（seed）",
+  "command.mjhelp": "机器人使用说明：命令、按钮和你的额度",
+  "command.mjjobs": "你在这里最近的任务，以及它们的状态和消息",
   "command.mjfeed": "把发送到本频道 notifyHook 地址的任务都发布到这里，并实时更新",
   "command.mjfeed.enable": "把本频道设为推送频道，并获取它的 notifyHook 地址",
   "command.mjfeed.disable": "停用推送频道，它的地址随即失效",

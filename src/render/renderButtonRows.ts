@@ -1,6 +1,7 @@
 // Turns a task's MJ buttons into Discord action rows, grouped the way Midjourney's own bot shows
 // them: U1–U4 with re-roll, then V1–V4, then everything else five to a row. Link buttons (style 5,
-// such as Midjourney's "Web") stay link buttons.
+// such as Midjourney's "Web") stay link buttons. A button whose action was already carried out on
+// this message is shown as used: primary (blue), as Midjourney's own bot shows it.
 import {
   type APIActionRowComponent,
   type APIButtonComponentWithCustomId,
@@ -156,13 +157,19 @@ function toLinkComponent(button: Button, locale: Locale): Entry | null {
   return { component, key: `link:${url}` };
 }
 
-function toComponent(taskId: string, button: Button, locale: Locale): Entry | null {
+function toComponent(
+  taskId: string,
+  button: Button,
+  used: ReadonlySet<string>,
+  locale: Locale,
+): Entry | null {
   if (button.url !== undefined) return toLinkComponent(button, locale);
   if (!button.customId) return null;
   const { customId, stored } = encodeButtonId(taskId, button.customId);
   const emoji = toButtonEmoji(button.emoji);
   const label = labelOf(button, emoji !== null, locale);
-  const style = button.style >= 1 && button.style <= 4 ? button.style : 2;
+  const upstreamStyle = button.style >= 1 && button.style <= 4 ? button.style : ButtonStyle.Secondary;
+  const style = used.has(button.customId) ? ButtonStyle.Primary : upstreamStyle;
   const component: APIButtonComponentWithCustomId = {
     type: ComponentType.Button,
     style,
@@ -173,17 +180,21 @@ function toComponent(taskId: string, button: Button, locale: Locale): Entry | nu
   return stored ? { component, key: customId, stored } : { component, key: customId };
 }
 
-/** `buttons` as action rows; labels the proxies left blank are written in `locale`. */
+/**
+ * `buttons` as action rows; labels the proxies left blank are written in `locale`. `used`: the MJ
+ * customIds of the buttons already used on this message.
+ */
 export function renderButtonRows(
   taskId: string,
   buttons: readonly Button[],
   locale: Locale,
+  used: ReadonlySet<string> = new Set(),
 ): RenderedButtons {
   const groups: Entry[][] = [[], [], []];
   const seen = new Set<string>();
   for (const button of buttons) {
     if (button.type !== 2) continue;
-    const entry = toComponent(taskId, button, locale);
+    const entry = toComponent(taskId, button, used, locale);
     if (!entry || seen.has(entry.key)) continue;
     seen.add(entry.key);
     groups[button.url !== undefined ? 2 : group(button.customId)]?.push(entry);

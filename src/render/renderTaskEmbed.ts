@@ -7,6 +7,7 @@ import { en } from "../i18n/en.js";
 import type { Locale } from "../i18n/locale.js";
 import { phrase, say, t } from "../i18n/translate.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
+import { discordTime } from "./discordTime.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
 import { taskMedia } from "./taskMedia.js";
 
@@ -51,20 +52,19 @@ export function statusLook(status: string, locale: Locale): { label: string; col
   return { label, colour: STATUS_COLOURS[status] ?? 0x99aab5 };
 }
 
-/** An action's name ("Imagine", "放大"); one the catalogue does not know is shown as upstream wrote it. */
-function actionName(action: string, locale: Locale): string {
-  const key = knownKey("action.", action.trim().toUpperCase());
-  return key ? t(locale, key) : humanize(action) || t(locale, "action.task");
+/**
+ * What kind of job a task is, as its title names it ("Imagine", "Custom zoom", "放大"); an action
+ * the catalogue does not know is shown as upstream wrote it.
+ */
+export function actionLabel(task: Pick<Task, "action">, locale: Locale): string {
+  const key = knownKey("action.", task.action.trim().toUpperCase());
+  return key ? t(locale, key) : humanize(task.action) || t(locale, "action.task");
 }
 
 /** `▰▰▰▱▱▱▱▱▱▱ 30%` */
 export function progressBar(percent: number, width = 10): string {
   const filled = Math.round((percent / 100) * width);
   return `${"▰".repeat(filled)}${"▱".repeat(width - filled)} ${Math.round(percent)}%`;
-}
-
-function discordTime(ms: number): string {
-  return `<t:${Math.floor(ms / 1000)}:f>`;
 }
 
 function duration(fromMs: number, toMs: number): Phrase {
@@ -217,7 +217,7 @@ export function renderTaskEmbeds(task: Task, options: EmbedOptions): APIEmbed[] 
     fields.push(field(t(locale, media.videos.length === 1 ? "embed.video" : "embed.videos"), videos));
   }
 
-  const title = t(locale, "embed.title", { action: actionName(task.action, locale), status: look.label });
+  const title = t(locale, "embed.title", { action: actionLabel(task, locale), status: look.label });
   const embed: APIEmbed = {
     title: truncate(title, DISCORD_LIMITS.embedTitle),
     color: look.colour,

@@ -49,11 +49,16 @@ function modalRow(task: Task, options: EmbedOptions): TaskButtonRow {
   };
 }
 
-export function renderTaskMessage(task: Task, options: EmbedOptions): RenderedTaskMessage {
+export interface TaskMessageOptions extends EmbedOptions {
+  /** MJ customIds of the buttons whose action was already carried out from this message. */
+  usedButtons?: readonly string[] | undefined;
+}
+
+export function renderTaskMessage(task: Task, options: TaskMessageOptions): RenderedTaskMessage {
   // Buttons only once the task is final: clicking an unfinished job's buttons fails upstream. A
   // task waiting for its prompt gets the button that opens the same form a click opens.
   const buttons = isFinalStatus(task.status)
-    ? renderButtonRows(task.id, task.buttons, options.locale)
+    ? renderButtonRows(task.id, task.buttons, options.locale, new Set(options.usedButtons ?? []))
     : { rows: task.status === "MODAL" ? [modalRow(task, options)] : [], storedButtons: [], dropped: 0 };
   const payload: TaskMessagePayload = {
     content: "",

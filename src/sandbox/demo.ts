@@ -38,11 +38,15 @@ export async function playDemo(
     messageId: grid.id,
     customId: String(button(grid, "U1")?.custom_id),
   });
-  const upscale = await discord.waitFor(() => {
-    const reply = [...discord.messages.values()].find(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === grid.id,
-    );
-    return hasButtons(reply) ? reply : undefined;
-  }, minute);
+  // The grid gets a reply of its own too when its requester is pinged: the upscale has buttons.
+  const upscale = await discord.waitFor(
+    () =>
+      [...discord.messages.values()].find(
+        (m) =>
+          (m.message_reference as { message_id?: string } | undefined)?.message_id === grid.id &&
+          hasButtons(m),
+      ),
+    minute,
+  );
   return { grid, upscale };
 }

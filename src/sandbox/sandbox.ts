@@ -92,6 +92,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       BUTTONS_ALLOWED: options.buttonsAllowed ?? "requester",
       // Limits at work: each member's jobs are counted per day (and /mjhelp says what is left).
       SUBMIT_DAILY_LIMIT: "50",
+      // The simulated jobs take about 13 s: a shorter wait than the default 30 s shows the ping.
+      COMPLETION_PING_AFTER_MS: "10000",
       // The server listens on 127.0.0.1 only; a token of its own keeps the bot's warning about an
       // open /metrics (meant for real deployments) out of the sandbox's output.
       METRICS_TOKEN: randomBytes(24).toString("hex"),

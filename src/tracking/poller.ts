@@ -82,8 +82,16 @@ export class Poller {
     await this.#running;
   }
 
-  /** One polling pass over every due task. Exposed for the benchmark; the loop calls it itself. */
+  /**
+   * One polling pass over every due task, then the stall check (after the poll, so a state the
+   * poll just brought counts). Exposed for the benchmark; the loop calls it itself.
+   */
   async tick(): Promise<void> {
+    await this.#pollDue();
+    await this.#options.updater.noticeStalls();
+  }
+
+  async #pollDue(): Promise<void> {
     const { registry, updater, mj, logger } = this.#options;
     await updater.expireOld();
     const now = this.#now();

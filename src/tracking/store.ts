@@ -32,6 +32,11 @@ export interface TrackedMessage {
    * edits point at them instead of uploading again; absent until the upload was tried.
    */
   media?: { files: MessageFile[] };
+  /**
+   * MJ customIds of the buttons on this message whose action upstream accepted: shown as used,
+   * on every later render too. Absent: none.
+   */
+  usedButtons?: string[];
 }
 
 /** A file of a message that shows one of its task's pictures or videos. */
@@ -41,6 +46,26 @@ export interface MessageFile {
 }
 
 export type StopReason = "final" | "max-age" | "not-found" | "no-messages";
+
+/**
+ * The reply that mentions a task's requester once it finished after running a while: due from the
+ * moment the final state is recorded (in the same write), sent with `nonce` (Discord answers a
+ * repeat of it with the first message), then recorded as sent. `attempted`: a send was begun, so
+ * after a restart the reply is looked for before it is sent again.
+ */
+export type CompletionPing =
+  | {
+      state: "due";
+      nonce: string;
+      userId: string;
+      /** The task's message it replies to. */
+      channelId: string;
+      messageId: string;
+      guildId: string | null;
+      attempted?: boolean;
+    }
+  | { state: "sent"; at: number; pingMessageId: string }
+  | { state: "dropped"; at: number };
 
 /** A task and the messages that show it. */
 export interface TrackedTask {
@@ -76,6 +101,12 @@ export interface TrackedTask {
   failingSince: number | null;
   /** Since when polls fail, while the record's messages say the provider is not answering. */
   outageSince?: number | null;
+  /** When upstream last showed a visible change (status, progress, preview); absent: `stateAt`. */
+  movedAt?: number;
+  /** Since when nothing has moved, while the record's messages say so (STALL_NOTICE_MS). */
+  stalledSince?: number | null;
+  /** The bot's own record of a task its requester waited for (COMPLETION_PING_AFTER_MS). */
+  completionPing?: CompletionPing | null;
 }
 
 /** The store key of a record: the task id for the bot's own record, else the feed's. */
@@ -154,7 +185,18 @@ export interface OpenedForm {
   /** The task whose button asked for the form. */
   sourceTaskId: string;
   at: number;
+  /** The clicked button and its message, shown as used once the form's job starts. */
+  source?: { channelId: string; messageId: string; customId: string };
 }
+
+/** A task the bot started for a member, in their list of recent jobs (/mjjobs). */
+export interface RecentJob {
+  taskId: string;
+  at: number;
+}
+
+/** How many recent jobs each member's list keeps. */
+export const RECENT_JOBS_KEPT = 10;
 
 /** What one member has spent, for SUBMIT_COOLDOWN_MS, SUBMIT_DAILY_LIMIT and SUBMIT_MAX_RUNNING. */
 export interface MemberSpend {
@@ -186,6 +228,7 @@ const POST = "post:";
 const SUBMITTER = "submitter:";
 const FORM = "form:";
 const SPEND = "spend:";
+const RECENT_JOBS = "jobs:";
 const BOT_HOOK_SECRET = "bot-hook-secret";
 const HEALTH_CHECK = "health-check";
 
@@ -363,6 +406,20 @@ export class TrackingStore {
 
   async saveSpend(memberKey: string, spend: MemberSpend): Promise<void> {
     await this.#keyv.set(SPEND + memberKey, spend, SPEND_TTL_MS);
+  }
+
+  /** The member's recent jobs (see memberKey in access/), newest first. */
+  async getRecentJobs(memberKey: string): Promise<RecentJob[]> {
+    return (await this.#keyv.get<RecentJob[]>(RECENT_JOBS + memberKey)) ?? [];
+  }
+
+  /**
+   * Puts `job` first in the member's list, which keeps RECENT_JOBS_KEPT. A member's submits run one
+   * at a time (SubmitAccess), so two never interleave here.
+   */
+  async addRecentJob(memberKey: string, job: RecentJob): Promise<void> {
+    const kept = (await this.getRecentJobs(memberKey)).filter((entry) => entry.taskId !== job.taskId);
+    await this.#keyv.set(RECENT_JOBS + memberKey, [job, ...kept].slice(0, RECENT_JOBS_KEPT), STOPPED_TTL_MS);
   }
 
   /** Answers only when the backing store answers. */

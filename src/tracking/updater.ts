@@ -1,17 +1,24 @@
 // Applies a new state of a task to the messages that show it: render, compare, edit, untrack.
 // The poller and the webhook both end here; neither talks to Discord directly. A finished task's
 // pictures and videos are then uploaded as files of each message, once, so they outlive upstream's
-// links.
+// links. A task that finished after a long wait gets one reply that mentions its requester; a
+// running task that stopped moving upstream says since when; a queued one shows its place.
 import type { Phrase } from "../i18n/catalogue.js";
 import { phrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
+import { queuePosition } from "../mj/queuePosition.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
+import { discordTime } from "../render/discordTime.js";
+import { queueNotice, stallNotice } from "../render/notices.js";
+import { renderCompletionPing } from "../render/renderCompletionPing.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
 import { taskMedia } from "../render/taskMedia.js";
+import { type CompletionPinger, completionPingFor, isPingDue } from "./completionPing.js";
 import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
 import {
+  type CompletionPing,
   feedRecordKey,
   type MessageFile,
   recordKey,
@@ -32,7 +39,18 @@ export interface UpdaterOptions {
   now?: () => number;
   /** Told, per edit Discord confirmed, how long after the bot learned of the state it shows. */
   observeEditDelay?: (seconds: number) => void;
+  /** Sends the reply that tells a requester their task finished; without it, none is sent. */
+  pinger?: CompletionPinger | undefined;
+  /** COMPLETION_PING_AFTER_MS: null (the default) never pings. */
+  completionPingAfterMs?: number | null;
+  /** STALL_NOTICE_MS (default 10 minutes). */
+  stallNoticeMs?: number;
 }
+
+/** STALL_NOTICE_MS's default. */
+export const STALL_NOTICE_MS = 10 * 60 * 1000;
+/** A completion ping Discord keeps failing (5xx, network) is given up after this many tries. */
+const PING_TRIES = 10;
 
 /** How far a status is along the way; a task never moves to a lower rank. */
 function statusRank(status: string): number {
@@ -108,7 +126,17 @@ export type UpdateSource = "poll" | "callback" | { feed: string };
 
 /** The line shown on every live message while the provider is not answering. */
 export function outageNotice(since: number): Phrase {
-  return phrase("notice.outage", { since: `<t:${Math.floor(since / 1000)}:R>` });
+  return phrase("notice.outage", { since: discordTime(since) });
+}
+
+/** What a message shows of a task's progress changed: its status, percentage or preview. */
+function visiblyMoved(previous: Task, next: Task): boolean {
+  return (
+    previous.status !== next.status ||
+    previous.progress !== next.progress ||
+    previous.imageUrl !== next.imageUrl ||
+    previous.imageUrls !== next.imageUrls
+  );
 }
 
 /** An edit asked of the scheduler for one message; `rendered` once its payload was built. */
@@ -142,6 +170,15 @@ export class TaskUpdater {
   readonly #unknownGiveUpMs: number;
   readonly #now: () => number;
   readonly #observeEditDelay: ((seconds: number) => void) | undefined;
+  readonly #pinger: CompletionPinger | undefined;
+  readonly #pingAfterMs: number | null;
+  readonly #stallNoticeMs: number;
+  /** Records whose completion ping is being sent. */
+  readonly #pinging = new Set<string>();
+  /** Tries in a row of each record's ping that failed (Discord down, network). */
+  readonly #pingFailures = new Map<string, number>();
+  /** Cuts the pings under way short on stop(); they are sent (or found) after a restart. */
+  readonly #pingsStopped = new AbortController();
   readonly #pushedAt = new Map<string, number>();
   /** Per message, the newest edit request not yet settled. */
   readonly #waiting = new Map<string, EditRequest>();
@@ -163,6 +200,9 @@ export class TaskUpdater {
     this.#unknownGiveUpMs = options.unknownGiveUpMs ?? UNKNOWN_GIVE_UP_MS;
     this.#now = options.now ?? Date.now;
     this.#observeEditDelay = options.observeEditDelay;
+    this.#pinger = options.pinger;
+    this.#pingAfterMs = options.completionPingAfterMs ?? null;
+    this.#stallNoticeMs = options.stallNoticeMs ?? STALL_NOTICE_MS;
   }
 
   /** When a callback last brought news of each task (the poller then polls it rarely). */
@@ -211,16 +251,25 @@ export class TaskUpdater {
     from: "upstream" | "feed",
     stored = shareUnchanged(record.lastTask, storedState(task)),
   ): TrackedTask {
+    const now = this.#now();
+    const queued = isQueuedStatus(task.status);
+    // Upstream's word on the queue is read from the whole task: `properties` are not stored.
+    const ahead = queued ? queuePosition(task) : null;
+    const moved = visiblyMoved(record.lastTask, stored);
     return {
       ...record,
       status: task.status,
       progress: progressPercent(task) ?? record.progress,
       lastTask: stored,
       stateFrom: from,
-      stateAt: stored === record.lastTask && record.stateFrom === from ? record.stateAt : this.#now(),
+      stateAt: stored === record.lastTask && record.stateFrom === from ? record.stateAt : now,
       failures: 0,
       failingSince: null,
-      notice: isQueuedStatus(task.status) ? record.notice : null,
+      notice: queued ? (ahead !== null ? queueNotice(ahead) : record.notice) : null,
+      movedAt: moved ? now : (record.movedAt ?? record.stateAt ?? record.createdAt),
+      stalledSince: moved ? null : (record.stalledSince ?? null),
+      // Without a sender (tests, the benchmark) no ping is ever owed: it would hold the record open.
+      completionPing: completionPingFor(record, task, this.#pinger ? this.#pingAfterMs : null, now),
       stopped: isFinalStatus(task.status) ? "final" : null,
     };
   }
@@ -335,6 +384,69 @@ export class TaskUpdater {
     );
   }
 
+  /**
+   * Running tasks that upstream has shown no change of for STALL_NOTICE_MS say so on their
+   * messages, with since when; the notice goes with the task's next visible change. Not while
+   * the provider does not answer at all: the outage notice says that already.
+   */
+  async noticeStalls(): Promise<void> {
+    const deadline = this.#now() - this.#stallNoticeMs;
+    const stalledSince = (record: TrackedTask | undefined): number | null => {
+      if (!record || record.stopped !== null || record.status !== "IN_PROGRESS") return null;
+      if ((record.finishing ?? null) !== null || (record.stalledSince ?? null) !== null) return null;
+      if ((record.outageSince ?? null) !== null) return null;
+      const movedAt = record.movedAt ?? record.stateAt ?? record.createdAt;
+      return movedAt <= deadline ? movedAt : null;
+    };
+    // Most records moved recently: only the others wait for their lock.
+    const stalled = this.#registry
+      .activeKeys()
+      .filter((key) => stalledSince(this.#registry.peek(key)) !== null);
+    await Promise.all(
+      stalled.map((key) =>
+        this.#registry.withLock(key, async () => {
+          const record = this.#registry.peek(key);
+          const since = stalledSince(record);
+          if (!record || since === null) return;
+          this.#logger.info(
+            { ...taskLogFields(record.taskId, record), movedAt: since },
+            "the task has not moved upstream for STALL_NOTICE_MS",
+          );
+          await this.#publish(record, { ...record, stalledSince: since });
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Upstream accepted the action of the button `customId` clicked on `messageId` (a message of the
+   * record under `key`): the button is shown as used there from now on, in the stored record too.
+   * A finished record is followed again until Discord has taken the edit. False when no record
+   * shows that message.
+   */
+  async markButtonUsed(key: string, messageId: string, customId: string): Promise<boolean> {
+    return this.#registry.withLock(key, async () => {
+      const record = await this.#registry.find(key);
+      const message = record?.messages.find((m) => m.messageId === messageId);
+      if (!record || !message) return false;
+      if (message.usedButtons?.includes(customId)) return true;
+      const marked = { ...message, usedButtons: [...(message.usedButtons ?? []), customId] };
+      const next = {
+        ...record,
+        messages: record.messages.map((m) => (m.messageId === messageId ? marked : m)),
+      };
+      if (next.stopped !== null) {
+        const reopened = { ...next, stopped: null, finishing: null };
+        await this.#publish(reopened, { ...reopened, stopped: next.stopped });
+        return true;
+      }
+      await this.#registry.save(next);
+      const request = this.#newRequest(marked, (next.finishing ?? null) !== null, undefined);
+      if (request) this.#requestEdit(next, marked, request);
+      return true;
+    });
+  }
+
   /** Stops tracking tasks older than the configured maximum, saying so in their messages. */
   async expireOld(): Promise<void> {
     const deadline = this.#now() - this.#maxAgeMs;
@@ -421,7 +533,8 @@ export class TaskUpdater {
         // A finished task's message that shows something older (found again after a restart), or
         // whose files are not uploaded yet (shown finished at once): the record finishes once more,
         // until Discord took the final edit and the files.
-        const reopened = { ...record, stopped: null };
+        // Finishing again from the start: the record is written, and tracked, until it stops again.
+        const reopened = { ...record, stopped: null, finishing: null };
         await this.#publish(reopened, { ...reopened, stopped: record.stopped });
         return this.#registry.peek(key) ?? reopened;
       }
@@ -439,14 +552,16 @@ export class TaskUpdater {
         if (request) this.#requestEdit(record, message, request);
       }
       this.#startUploads(record);
+      this.#startPing(record);
       return record;
     });
   }
 
-  /** Clears the retry timers of messages Discord refused (on shutdown). */
+  /** Clears the retry timers of messages Discord refused and cuts pings short (on shutdown). */
   stop(): void {
     for (const timer of this.#blocked.values()) clearTimeout(timer);
     this.#blocked.clear();
+    this.#pingsStopped.abort();
   }
 
   /**
@@ -462,7 +577,8 @@ export class TaskUpdater {
       finishing !== null ||
       previous.lastTask !== next.lastTask ||
       previous.notice !== next.notice ||
-      (previous.outageSince ?? null) !== (next.outageSince ?? null);
+      (previous.outageSince ?? null) !== (next.outageSince ?? null) ||
+      (previous.stalledSince ?? null) !== (next.stalledSince ?? null);
     // A message Discord refuses waits for its retry, which shows the newest state then.
     const requests = asks
       ? next.messages.map((message) =>
@@ -484,6 +600,7 @@ export class TaskUpdater {
     }
     await saved;
     this.#startUploads(record);
+    this.#startPing(record);
   }
 
   /**
@@ -538,7 +655,9 @@ export class TaskUpdater {
       const messages = record.messages.map((message) =>
         message.messageId === messageId ? { ...message, media: { files } } : message,
       );
-      await this.#registry.save(this.#stopIfSettled({ ...record, messages }));
+      const next = this.#stopIfSettled({ ...record, messages });
+      await this.#registry.save(next);
+      this.#startPing(next);
     });
   }
 
@@ -611,11 +730,13 @@ export class TaskUpdater {
     const message = record.messages.find((m) => m.messageId === messageId);
     if (!message) return null;
     const outage = (record.outageSince ?? null) !== null ? outageNotice(record.outageSince as number) : null;
+    const stall = (record.stalledSince ?? null) !== null ? stallNotice(record.stalledSince as number) : null;
     const options = {
       // Written in the message's own language: each message of a record may speak another.
       locale: message.locale ?? "en",
-      notices: [record.notice, outage].filter((line) => line !== null),
+      notices: [record.notice, outage, stall].filter((line) => line !== null),
       requesterId: message.requesterId ?? undefined,
+      usedButtons: message.usedButtons,
     };
     const held = filesOf(message);
     const withoutFiles = renderTaskMessage(record.lastTask, { ...options, attachments: held });
@@ -717,6 +838,7 @@ export class TaskUpdater {
       } else {
         this.#registry.remember(next);
       }
+      this.#startPing(next);
     });
   }
 
@@ -787,24 +909,106 @@ export class TaskUpdater {
   }
 
   /**
-   * Stops a finishing record once none of its messages waits for an edit or for its files; and
-   * any without messages.
+   * Stops a finishing record once none of its messages waits for an edit or for its files, and
+   * its completion ping is sent; and any without messages.
    */
   #stopIfSettled(record: TrackedTask): TrackedTask {
     const finishing = record.finishing ?? null;
     if (record.messages.length === 0) return { ...record, stopped: finishing ?? "no-messages" };
     if (finishing === null) return record;
-    const waiting = record.messages.some(
-      (message) => this.#isBusy(message.messageId) || this.#needsUpload(record, message),
-    );
+    const waiting =
+      isPingDue(record) ||
+      record.messages.some(
+        (message) => this.#isBusy(message.messageId) || this.#needsUpload(record, message),
+      );
     return waiting ? record : { ...record, stopped: finishing };
+  }
+
+  /**
+   * Sends the record's completion ping once the message it replies to shows the final state (no
+   * edit or upload of it waits). A try that fails is made again with the record's next update (a
+   * finishing record is polled until it stops).
+   */
+  #startPing(record: TrackedTask): void {
+    const ping = record.completionPing;
+    const pinger = this.#pinger;
+    if (!pinger || ping?.state !== "due" || this.#pingsStopped.signal.aborted) return;
+    const key = recordKey(record);
+    if (this.#pinging.has(key) || this.#isBusy(ping.messageId)) return;
+    this.#pinging.add(key);
+    void this.#ping(pinger, key)
+      .then(() => this.#pingFailures.delete(key))
+      .catch(async (error: unknown) => {
+        if (this.#pingsStopped.signal.aborted) return;
+        const failures = (this.#pingFailures.get(key) ?? 0) + 1;
+        this.#pingFailures.set(key, failures);
+        const where = { err: error, ...taskLogFields(record.taskId, record), channelId: ping.channelId };
+        if (failures < PING_TRIES) {
+          this.#logger.warn(where, "could not send the completion ping; the next update tries again");
+          return;
+        }
+        this.#logger.error(where, "could not send the completion ping; gave up after PING_TRIES tries");
+        this.#pingFailures.delete(key);
+        await this.#settlePing(key, { state: "dropped", at: this.#now() });
+      })
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, key }, "could not record a completion ping given up"),
+      )
+      .finally(() => this.#pinging.delete(key));
+  }
+
+  /** Records what became of the record's ping, and stops the record if nothing else waits. */
+  #settlePing(key: string, completionPing: CompletionPing): Promise<void> {
+    return this.#registry.withLock(key, async () => {
+      const record = this.#registry.peek(key);
+      if (record?.completionPing?.state !== "due") return;
+      await this.#registry.save(this.#stopIfSettled({ ...record, completionPing }));
+    });
+  }
+
+  /**
+   * One try of a record's ping. Before the first, the record says a try was begun: should the bot
+   * stop before Discord's answer is recorded, the next try looks for the reply before sending it
+   * again (and Discord itself answers a repeat of the nonce with the first reply).
+   */
+  async #ping(pinger: CompletionPinger, key: string): Promise<void> {
+    const due = await this.#registry.withLock(key, async () => {
+      const record = this.#registry.peek(key);
+      const ping = record?.completionPing;
+      if (!record || ping?.state !== "due") return undefined;
+      if (!ping.attempted)
+        await this.#registry.save({ ...record, completionPing: { ...ping, attempted: true } });
+      // The reply speaks the language of the message it answers.
+      const replied = record.messages.find((m) => m.messageId === ping.messageId) ?? record.messages[0];
+      const locale = replied?.locale ?? "en";
+      return { ping, task: record.lastTask, retry: ping.attempted === true, locale };
+    });
+    if (!due) return;
+    const { ping } = due;
+    const outcome = await pinger.send({
+      channelId: ping.channelId,
+      replyTo: ping.messageId,
+      nonce: ping.nonce,
+      retry: due.retry,
+      payload: renderCompletionPing(due.task, ping.userId, due.locale),
+      signal: this.#pingsStopped.signal,
+    });
+    const where = { ...taskLogFields(due.task.id), channelId: ping.channelId };
+    const at = this.#now();
+    if (outcome.kind === "sent") {
+      this.#logger.info({ ...where, pingMessageId: outcome.messageId }, "pinged the requester");
+      await this.#settlePing(key, { state: "sent", at, pingMessageId: outcome.messageId });
+    } else {
+      this.#logger.warn({ ...where, reason: outcome.reason }, "Discord refused the completion ping");
+      await this.#settlePing(key, { state: "dropped", at });
+    }
   }
 }
 
 /**
  * Writes to the store only what a restart must not lose: status, stopping, messages, failures,
- * notices, the outage line. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
- * most one redundant edit.
+ * notices, the outage and stall lines, the completion ping. Progress steps live in memory (flushed
+ * on a clean stop); after a crash they cost at most one redundant edit.
  */
 function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
   return (
@@ -813,6 +1017,8 @@ function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean 
     previous.failures !== next.failures ||
     previous.notice !== next.notice ||
     (previous.outageSince ?? null) !== (next.outageSince ?? null) ||
+    (previous.stalledSince ?? null) !== (next.stalledSince ?? null) ||
+    (previous.completionPing ?? null) !== (next.completionPing ?? null) ||
     (previous.finishing ?? null) !== (next.finishing ?? null) ||
     previous.messages.length !== next.messages.length
   );

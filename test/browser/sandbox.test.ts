@@ -94,7 +94,9 @@ describe("the sandbox page in Chromium", () => {
     const upscale = page.locator(`article.message[data-reply-to="${gridId}"]`);
     await upscale.locator(".embed-title", { hasText: "Upscale · Done" }).waitFor(WAIT);
     await expect(upscale.locator(".reply-context").textContent()).resolves.toContain("Imagine · Done");
-    await grid.locator("button.used", { hasText: "U1" }).waitFor(WAIT);
+    // The bot shows the used U1 as Midjourney does (primary, blue); the others keep their style.
+    await grid.locator("button.mj-button.primary", { hasText: "U1" }).waitFor(WAIT);
+    await expect(grid.locator("button.mj-button.secondary", { hasText: "U2" }).count()).resolves.toBe(1);
     await screenshot(page, "4-upscale");
 
     await upscale.getByRole("button", { name: "Custom Zoom" }).click();
@@ -256,6 +258,26 @@ describe("the sandbox page in Chromium", () => {
     await expect(gallery.locator("button.mj-button.primary").textContent()).resolves.toBe("Primary");
     await expect(gallery.locator("button.mj-button.danger").count()).resolves.toBe(1);
     await expect(gallery.locator(".content .mention").textContent()).resolves.toBe("@Ada");
+    // A message that pings the viewer (its content mentions Ada and nothing stops it) is highlighted.
+    await expect(gallery.getAttribute("class")).resolves.toContain("mentioned");
+
+    // A completion ping as the bot sends it: a reply that may mention only the requester.
+    const galleryId = await messageId(gallery);
+    const ping = await botPost(
+      JSON.stringify({
+        content: "<@900000000000000101> your Imagine job is done.",
+        allowed_mentions: { users: ["900000000000000101"], replied_user: false },
+        message_reference: { message_id: galleryId, fail_if_not_exists: false },
+      }),
+    );
+    expect(ping.status, await ping.clone().text()).toBe(200);
+    const reply = page.locator(`article.message.mentioned[data-reply-to="${galleryId}"]`);
+    await reply.waitFor(WAIT);
+    await expect(reply.locator(".content .mention-me").textContent()).resolves.toBe("@Ada");
+    await expect(reply.locator(".reply-context .reply-text").textContent()).resolves.toBe(
+      "Four pictures for @Ada",
+    );
+    await screenshot(page, "9-completion-ping");
     const container = page.locator(".v2-container");
     await container.waitFor(WAIT);
     await expect(container.locator("h2").textContent()).resolves.toBe("Components V2");

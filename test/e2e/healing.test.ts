@@ -138,7 +138,7 @@ describe("provider outage", () => {
     ahead = 40_000;
     await w.discord.waitFor(() => shows(messageX) && shows(messageY), { timeoutMs: 10_000 });
     const since = Number(
-      /has not answered since <t:(\d+):R>/.exec(JSON.stringify(current(w, messageX).embeds))?.[1],
+      /has not answered since <t:(\d+):f>/.exec(JSON.stringify(current(w, messageX).embeds))?.[1],
     );
     expect(since * 1000).toBeGreaterThanOrEqual(outageStart - 1000);
     expect(since * 1000).toBeLessThanOrEqual(outageStart + 3000);

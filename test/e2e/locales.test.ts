@@ -134,7 +134,7 @@ describe("public messages follow the server's preferred locale", () => {
     w.mj.finish(id);
     const done = await titleBecomes(w, message.id, "绘图 · 已完成");
     expect(fieldNames(done)).toEqual(["英文提示词", "提交时间", "开始时间", "完成时间", "发起人"]);
-    expect(embedOf(done).fields?.[3]?.value).toMatch(/^<t:\d+:f>（用时 [\d,]+ (秒|分钟)）$/);
+    expect(embedOf(done).fields?.[3]?.value).toMatch(/^<t:\d+:f> \(<t:\d+:R>\)，用时 [\d,]+ (秒|分钟)$/);
     // Private answers still follow the member: an English client hears English.
     expect(await privateAnswer(w, "mjstatus", { id: "1732000000000000" }, ENGLISH)).toMatch(
       /^The MJ API has no task/,
@@ -193,6 +193,54 @@ describe("public messages follow the server's preferred locale", () => {
   });
 });
 
+describe("what issue 14 added speaks both languages", () => {
+  it("a zh-CN server's completion ping is Chinese, and mentions only the requester", async () => {
+    let offset = 0;
+    const w = await world({ discord: { guildLocale: "zh-CN" }, now: () => Date.now() + offset });
+    const { id, message } = await imagine(w, { ...ENGLISH, userId: BOB });
+    w.mj.advance(id);
+    offset += 31_000;
+    w.mj.finish(id);
+    const ping = await w.discord.waitForMessage(
+      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
+    );
+    expect(ping.content).toBe(`<@${BOB}> 你的绘图任务已完成。`);
+    expect(ping.mentions.map((user) => user.id)).toEqual([BOB]);
+  });
+
+  it("/mjhelp and /mjjobs answer a zh-CN member in Chinese and an en-US member in English", async () => {
+    const w = await world({ env: { SUBMIT_DAILY_LIMIT: "5" } });
+    const help = async (user: { locale: string }) => {
+      const interaction = await w.discord.sendCommand("mjhelp", {}, user);
+      return embedOf(await w.discord.waitForMessage((m) => m.interactionId === interaction.id));
+    };
+    const chinese = await help(CHINESE);
+    expect(chinese.title).toBe("机器人使用说明");
+    expect(fieldNames({ embeds: [chinese] } as FakeMessage)).toEqual([
+      "命令",
+      "按钮",
+      "谁可以在这里做什么",
+      "你的额度",
+    ]);
+    expect(chinese.fields?.[0]?.value).toContain("`/imagine` — 根据提示词生成图片");
+    expect(chinese.fields?.[3]?.value).toMatch(
+      /^今天还可发起：\*\*5\*\* \/ 5 个任务（计数将于 <t:\d+:f> \(<t:\d+:R>\)重置）。$/,
+    );
+    const english = await help(ENGLISH);
+    expect(english.title).toBe("How to use this bot");
+    expect(english.fields?.[0]?.value).toContain("`/imagine` — Create images from a prompt");
+
+    const { id } = await imagine(w, CHINESE);
+    const interaction = await w.discord.sendCommand("mjjobs", {}, CHINESE);
+    const jobs = embedOf(await w.discord.waitForMessage((m) => m.interactionId === interaction.id));
+    expect(jobs.title).toBe("你在这里最近的 10 个任务");
+    expect(jobs.description).toMatch(/^\*\*1\. 绘图\*\* · 已提交 · <t:\d+:f>/);
+    expect(jobs.description).toContain("“一只在雪地里的红狐狸”");
+    expect(jobs.description).toContain("[打开它的消息](");
+    expect(jobs.description).toContain(id);
+  });
+});
+
 describe("buttons and forms", () => {
   it("label blank buttons in the server's language and open the form in the member's", async () => {
     const w = await world({ discord: { guildLocale: "zh-CN" } });
@@ -236,7 +284,19 @@ describe("registered commands", () => {
       w.discord.guildCommands.length > 0 ? w.discord.guildCommands : undefined,
     )) as unknown as Option[];
     expect(commands.map((command) => command.name).sort()).toEqual(
-      ["blend", "describe", "imagine", "mjfeed", "mjseed", "mjstatus", "shorten", "swapface", "video"].sort(),
+      [
+        "blend",
+        "describe",
+        "imagine",
+        "mjfeed",
+        "mjhelp",
+        "mjjobs",
+        "mjseed",
+        "mjstatus",
+        "shorten",
+        "swapface",
+        "video",
+      ].sort(),
     );
     const missing: string[] = [];
     let described = 0;

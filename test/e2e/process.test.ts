@@ -106,9 +106,11 @@ describe("the bot process", () => {
         "swapface",
         "mjseed",
         "mjfeed",
+        "mjjobs",
+        "mjhelp",
       ]),
     );
     expect(discord.rejected).toEqual([]);
-    expect(output.stdout).toMatch(/Registered 9 command/);
+    expect(output.stdout).toMatch(/Registered 11 command/);
   });
 });

@@ -91,7 +91,12 @@ describe("npm run sandbox", () => {
     const finished = await demoResult();
     expect(title(finished?.grid)).toBe("Imagine · Done");
     expect(finished?.grid.usedCommand?.name).toBe("imagine");
-    expect(finished?.grid.usedButtons.some((id) => id.includes("::upsample::1::"))).toBe(true);
+    // The bot itself shows the clicked U1 as used (Midjourney's blue); the page adds nothing.
+    const gridButtons = (finished?.grid.components ?? []).flatMap(
+      (row) => (row.components ?? []) as { custom_id?: string; style?: number }[],
+    );
+    expect(gridButtons.find((b) => b.custom_id?.includes("::upsample::1::"))?.style).toBe(1);
+    expect(gridButtons.find((b) => b.custom_id?.includes("::upsample::2::"))?.style).toBe(2);
     // The pictures are the simulated proxy's own, drawn as PNG and served from its origin; the bot
     // downloads the finished one and uploads it as a file of its message, as against a real provider.
     const image = (finished?.upscale.embeds[0] as { image?: { url?: string } } | undefined)?.image?.url ?? "";

@@ -29,7 +29,12 @@ describe("configuration", () => {
       },
       mj: { baseUrl: "https://mj.example.com", apiKey: "sk-secret-key", authStyle: "bearer" },
       store: { url: "sqlite://data/mjrelay.sqlite" },
-      tracking: { pollIntervalMs: 3000, maxAgeMs: 86_400_000 },
+      tracking: {
+        pollIntervalMs: 3000,
+        maxAgeMs: 86_400_000,
+        completionPingAfterMs: 30_000,
+        stallNoticeMs: 600_000,
+      },
       logLevel: "info",
     });
   });
@@ -44,6 +49,8 @@ describe("configuration", () => {
       STORE_URL: "sqlite:///var/lib/mjrelay/state.sqlite",
       POLL_INTERVAL_MS: "250",
       TRACK_MAX_AGE_MS: "3600000",
+      COMPLETION_PING_AFTER_MS: "90000",
+      STALL_NOTICE_MS: "300000",
       LOG_LEVEL: "DEBUG",
     });
     expect(config.discord).toMatchObject({
@@ -53,8 +60,26 @@ describe("configuration", () => {
     expect(config.discord.registerCommandsOnStart).toBe(true);
     expect(config.mj.authStyle).toBe("mj-api-secret");
     expect(config.store.url).toBe("sqlite:///var/lib/mjrelay/state.sqlite");
-    expect(config.tracking).toEqual({ pollIntervalMs: 250, maxAgeMs: 3_600_000 });
+    expect(config.tracking).toEqual({
+      pollIntervalMs: 250,
+      maxAgeMs: 3_600_000,
+      completionPingAfterMs: 90_000,
+      stallNoticeMs: 300_000,
+    });
     expect(config.logLevel).toBe("debug");
+  });
+
+  it("turns the completion ping off with COMPLETION_PING_AFTER_MS=off and refuses other words", () => {
+    expect(parseConfig({ ...minimal, COMPLETION_PING_AFTER_MS: "off" }).tracking.completionPingAfterMs).toBe(
+      null,
+    );
+    expect(parseConfig({ ...minimal, COMPLETION_PING_AFTER_MS: "0" }).tracking.completionPingAfterMs).toBe(0);
+    expect(problemsOf({ ...minimal, COMPLETION_PING_AFTER_MS: "soon" })).toContain(
+      'COMPLETION_PING_AFTER_MS must be off or a whole number of milliseconds (got "soon")',
+    );
+    expect(problemsOf({ ...minimal, STALL_NOTICE_MS: "10" })).toContain(
+      "STALL_NOTICE_MS must be at least 1000",
+    );
   });
 
   it("lists every problem by variable name in one message", () => {

@@ -312,6 +312,36 @@ describe("fake Discord: channel messages", () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(400);
   });
 
+  it("answers a repeated enforce_nonce with the first message, and records whom a message pings", async () => {
+    const { fake, client } = await connect();
+    const alice = "900000000000000101";
+    const bob = "900000000000000102";
+    const post = (body: Record<string, unknown>) =>
+      client.rest.post(Routes.channelMessages(fake.channelId), { body }) as Promise<{ id: string }>;
+    const first = await post({ content: `<@${alice}> done`, nonce: "n1", enforce_nonce: true });
+    const repeat = await post({ content: `<@${alice}> done`, nonce: "n1", enforce_nonce: true });
+    expect(repeat.id).toBe(first.id);
+    // Without enforce_nonce Discord does not look: a second message.
+    const unchecked = await post({ content: "again", nonce: "n1" });
+    expect(unchecked.id).not.toBe(first.id);
+    expect(fake.channelMessages(fake.channelId)).toHaveLength(2);
+    expect(fake.messages.get(first.id)?.mentions.map((user) => user.id)).toEqual([alice]);
+
+    const limited = await post({
+      content: `<@${alice}> <@${bob}> @everyone`,
+      allowed_mentions: { users: [bob] },
+    });
+    expect(fake.messages.get(limited.id)).toMatchObject({ mention_everyone: false });
+    expect(fake.messages.get(limited.id)?.mentions.map((user) => user.id)).toEqual([bob]);
+    const none = await post({ content: `<@${alice}> @here`, allowed_mentions: { parse: [] } });
+    expect(fake.messages.get(none.id)).toMatchObject({ mentions: [], mention_everyone: false });
+    const everyone = await post({ content: "@everyone look" });
+    expect(fake.messages.get(everyone.id)?.mention_everyone).toBe(true);
+    await expect(
+      post({ content: `<@${alice}>`, allowed_mentions: { parse: ["users"], users: [alice] } }),
+    ).rejects.toMatchObject({ code: 50035 });
+  });
+
   it("says which requests it saw when a wait times out", async () => {
     const { fake, client } = await connect();
     await client.rest.get(Routes.user("@me"));

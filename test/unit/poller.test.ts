@@ -99,7 +99,9 @@ describe("Poller", () => {
     expect(editor.sent).toEqual([]);
     await tick();
     expect(editor.sent).toHaveLength(1);
-    expect(editor.sent[0]?.embed).toMatch(/has not answered since <t:\d+:R>; the bot keeps trying/);
+    expect(editor.sent[0]?.embed).toMatch(
+      /has not answered since <t:(\d+):f> \(<t:\1:R>\); the bot keeps trying/,
+    );
     // Still failing: the notice is already there, nothing more is sent.
     for (let i = 0; i < 5; i++) await tick();
     expect(editor.sent).toHaveLength(1);

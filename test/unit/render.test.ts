@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { toRestBody } from "../../src/discord/messages/messageEditor.js";
 import { decodeButtonId } from "../../src/render/customId.js";
 import { fallbackLabel, toButtonEmoji } from "../../src/render/renderButtonRows.js";
+import { renderCompletionPing } from "../../src/render/renderCompletionPing.js";
 import { renderTaskMessage } from "../../src/render/renderTaskMessage.js";
 import { validateMessagePayload } from "../../src/sandbox/discord/discordRules.js";
 import { validateAgainstSpec } from "../support/discordSpec.js";
@@ -103,7 +104,9 @@ describe("renderTaskMessage over the shared fixtures", () => {
     const { embed } = render("newapi-before-first-poll.json");
     const times = (embed.fields ?? []).filter((f) => ["Started", "Finished"].includes(f.name));
     expect(times).toEqual([]);
-    expect(embed.fields?.find((f) => f.name === "Submitted")?.value).toBe("<t:1732012888:f>");
+    expect(embed.fields?.find((f) => f.name === "Submitted")?.value).toBe(
+      "<t:1732012888:f> (<t:1732012888:R>)",
+    );
   });
 
   it("drops the bare custom emoji name of Upscale (Subtle) but keeps the label", () => {
@@ -242,5 +245,49 @@ describe("button helpers", () => {
     expect(fallbackLabel("MJ::Outpaint::50::1::h::SOLO", "en")).toBe("Zoom Out 2x");
     expect(fallbackLabel("MJ::CustomZoom::h", "en")).toBe("Custom Zoom");
     expect(fallbackLabel("something else", "en")).toBe("Action");
+  });
+});
+
+describe("what Midjourney's own bot users expect", () => {
+  it("shows the buttons already used on a message as primary and leaves the others as upstream styled them", () => {
+    const task = taskFixture("imagine-success.json");
+    const [u2, v1] = ["upsample::2", "variation::1"].map(
+      (family) => task.buttons.find((b) => b.customId.includes(family))?.customId as string,
+    );
+    const plain = renderTaskMessage(task, { locale: "en" });
+    const used = renderTaskMessage(task, { locale: "en", usedButtons: [u2 as string, v1 as string] });
+    const styleOf = (rendered: typeof plain) =>
+      Object.fromEntries(
+        rendered.payload.components
+          .flatMap((row) => row.components)
+          .map((b) => [(b as { custom_id: string }).custom_id, b.style]),
+      );
+    expect(styleOf(used)).toEqual({
+      ...styleOf(plain),
+      [`mj:${task.id}:${u2}`]: 1,
+      [`mj:${task.id}:${v1}`]: 1,
+    });
+    expect(used.fingerprint).not.toBe(plain.fingerprint);
+    expect(validateMessagePayload(toRestBody(used.payload))).toEqual([]);
+  });
+
+  it("shows times as Discord timestamps with a relative time", () => {
+    const { embed } = render("imagine-success.json");
+    const finished = embed.fields?.find((f) => f.name === "Finished")?.value;
+    expect(finished).toBe("<t:1732012398:f> (<t:1732012398:R>), after 48 s");
+  });
+
+  it("words the completion ping with the requester's mention and what finished, allowing only that mention", () => {
+    const done = renderCompletionPing(taskFixture("imagine-success.json"), "900000000000000101", "en");
+    expect(done).toEqual({
+      content: "<@900000000000000101> your Imagine job is done.",
+      allowedMentions: { users: ["900000000000000101"], repliedUser: false },
+    });
+    expect(
+      renderCompletionPing(taskFixture("imagine-failure.json"), "900000000000000101", "en").content,
+    ).toBe("<@900000000000000101> your Imagine job failed.");
+    expect(
+      renderCompletionPing(taskFixture("imagine-success.json"), "900000000000000101", "zh-CN").content,
+    ).toBe("<@900000000000000101> 你的绘图任务已完成。");
   });
 });

@@ -49,8 +49,15 @@ describe("the composer", () => {
       "/mjstatus",
       "/mjseed",
       "/mjfeed",
+      "/mjjobs",
+      "/mjhelp",
     ]);
-    expect(hintsFor("/m", PAGE_COMMANDS, false).map((hint) => hint.title)).toEqual(["/mjstatus", "/mjseed"]);
+    expect(hintsFor("/m", PAGE_COMMANDS, false).map((hint) => hint.title)).toEqual([
+      "/mjstatus",
+      "/mjseed",
+      "/mjjobs",
+      "/mjhelp",
+    ]);
     expect(hintsFor("/mjfeed ", PAGE_COMMANDS, true).map((hint) => hint.completion)).toEqual([
       "/mjfeed enable",
       "/mjfeed disable",

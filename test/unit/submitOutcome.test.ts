@@ -40,6 +40,14 @@ describe("interpretSubmitResult", () => {
     expect(notice && say("zh-CN", notice)).toBe("排队中：前面还有 3 个任务。");
   });
 
+  it("shows the queue position of a submit new-api queued and answered as accepted (code 1)", () => {
+    expect(outcomeOf("submit-queued-newapi.json")).toEqual({
+      kind: "accepted",
+      taskId: "1732013000000001",
+      notice: phrase("submit.queued", { count: 3 }),
+    });
+  });
+
   it("asks for a prompt when upstream needs a modal (code 21), pre-filled from finalPrompt", () => {
     expect(outcomeOf("submit-needs-modal.json")).toEqual({
       kind: "modal",

@@ -4,6 +4,8 @@ import type { SlashCommand } from "./command.js";
 import { describe } from "./describe.js";
 import { imagine } from "./imagine.js";
 import { mjfeed } from "./mjfeed.js";
+import { mjhelp } from "./mjhelp.js";
+import { mjjobs } from "./mjjobs.js";
 import { mjseed } from "./mjseed.js";
 import { mjstatus } from "./mjstatus.js";
 import { shorten } from "./shorten.js";
@@ -20,4 +22,6 @@ export const commands: readonly SlashCommand[] = [
   swapface,
   mjseed,
   mjfeed,
+  mjjobs,
+  mjhelp,
 ];

@@ -2,6 +2,7 @@
 // arrive at the channel's own URL is posted there and kept live.
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { phrase, t } from "../../i18n/translate.js";
+import { discordTime } from "../../render/discordTime.js";
 import { hookSecretHash, hookUrl, newHookSecret } from "../../webhook/hookSecrets.js";
 import { UserError } from "../interactions/userError.js";
 import { described, privateLocale } from "../locales.js";
@@ -64,7 +65,7 @@ export const mjfeed: SlashCommand = {
         await reply(
           feed
             ? t(locale, "feed.status", {
-                since: `<t:${Math.floor(feed.createdAt / 1000)}:f>`,
+                since: discordTime(feed.createdAt),
                 url: hookUrl(publicUrl, feed.secret),
               })
             : t(locale, "feed.statusNone"),

@@ -1,7 +1,8 @@
 // A click on a mirrored MJ button: resolve it to (task id, MJ customId), check who may click (the
 // task's requester is whoever submitted it through the bot) and that upstream itself gave the task
 // that button, then submit the action once, within the member's allowance, and show what it
-// started: a new live message replying to the clicked one, or the prompt form.
+// started: a new live message replying to the clicked one, or the prompt form. A button whose
+// action upstream accepted is shown as used on the clicked message.
 import { type ButtonInteraction, ComponentType, MessageFlags } from "discord.js";
 import { memberOf } from "../../access/member.js";
 import { phrase, t } from "../../i18n/translate.js";
@@ -20,6 +21,7 @@ import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
 import { buildPromptModal } from "./promptModal.js";
+import { showButtonAsUsed } from "./usedButton.js";
 
 /**
  * A modal can only be the first answer to a click, so upstream (checking the button, then
@@ -138,6 +140,11 @@ export const mirroredButton: ButtonHandler = {
             userId: interaction.user.id,
             sourceTaskId: button.taskId,
             at: modal.at,
+            source: {
+              channelId: interaction.channelId,
+              messageId: interaction.message.id,
+              customId: button.customId,
+            },
           });
           if (interaction.deferred) {
             const locale = privateLocale(interaction);
@@ -165,6 +172,12 @@ export const mirroredButton: ButtonHandler = {
           return modal;
         }
         if (!interaction.deferred) await interaction.deferUpdate();
+        await showButtonAsUsed(context, {
+          taskId: button.taskId,
+          channelId: interaction.channelId,
+          messageId: interaction.message.id,
+          customId: button.customId,
+        });
         return postSubmittedTask(interaction, context, outcome, {
           replyTo: interaction.message.id,
           click: claim,

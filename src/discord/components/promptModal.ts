@@ -17,6 +17,7 @@ import { phrase, say, t } from "../../i18n/translate.js";
 import type { Task } from "../../mj/schema.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
+import type { OpenedForm } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
@@ -28,6 +29,7 @@ import { postSubmittedTask } from "../messages/postTask.js";
 import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler, ModalHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
+import { showButtonAsUsed } from "./usedButton.js";
 
 const PROMPT_FIELD = "prompt";
 const PROMPT_MAX = 4000;
@@ -76,7 +78,7 @@ async function assertFormIsFor(
   interaction: ButtonInteraction | ModalSubmitInteraction,
   modalTaskId: string,
   context: BotContext,
-): Promise<void> {
+): Promise<OpenedForm> {
   const form = await context.store.getForm(modalTaskId);
   if (!form) {
     context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
@@ -89,6 +91,7 @@ async function assertFormIsFor(
     );
     throw new UserError(phrase("form.someoneElses", { userId: form.userId }));
   }
+  return form;
 }
 
 /**
@@ -160,7 +163,7 @@ export const promptModal: ModalHandler = {
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError(phrase("form.goneShort"));
-    await assertFormIsFor(interaction, decoded.taskId, context);
+    const form = await assertFormIsFor(interaction, decoded.taskId, context);
     const prompt = interaction.fields.getTextInputValue(PROMPT_FIELD).trim();
     if (!prompt) throw new UserError(phrase("prompt.empty"));
     const member = memberOf(interaction);
@@ -191,6 +194,7 @@ export const promptModal: ModalHandler = {
           startedTaskId,
         );
         if (outcome.kind !== "accepted") throw new UserError(phrase("form.askedAgain"));
+        if (form.source) await showButtonAsUsed(context, { taskId: form.sourceTaskId, ...form.source });
         const record = await postSubmittedTask(interaction, context, outcome, {
           replyTo: fromPublicMessage ? interaction.message?.id : undefined,
           click: claim,

@@ -3,8 +3,10 @@
 // own words (its description, a banned word) are quoted as upstream wrote them, in any language.
 import type { MessageKey, Phrase, PlainKey } from "../../i18n/catalogue.js";
 import { phrase } from "../../i18n/translate.js";
+import { queuePosition } from "../../mj/queuePosition.js";
 import type { SubmitResult } from "../../mj/schema.js";
 import { isValidTaskId } from "../../mj/taskId.js";
+import { queueNotice } from "../../render/notices.js";
 import { UserError } from "./userError.js";
 
 export type SubmitOutcome =
@@ -33,18 +35,23 @@ function newTaskId(result: SubmitResult): string {
   return id;
 }
 
-function queueNotice(result: SubmitResult): Phrase {
-  const ahead = Number(result.properties.numberOfQueues);
-  if (Number.isInteger(ahead) && ahead >= 0) return phrase("submit.queued", { count: ahead });
-  return withDescription("submit.queuedPlain", result.description);
-}
-
 export function interpretSubmitResult(result: SubmitResult): SubmitOutcome {
   switch (result.code) {
-    case 1:
-      return { kind: "accepted", taskId: newTaskId(result), notice: null };
+    case 1: {
+      // new-api answers a queued submit (22) as 1 and keeps the queue sentence in `description`.
+      const ahead = queuePosition(result);
+      return {
+        kind: "accepted",
+        taskId: newTaskId(result),
+        notice: ahead === null ? null : queueNotice(ahead),
+      };
+    }
     case 22:
-      return { kind: "accepted", taskId: newTaskId(result), notice: queueNotice(result) };
+      return {
+        kind: "accepted",
+        taskId: newTaskId(result),
+        notice: queueNotice(queuePosition(result), result.description),
+      };
     case 21: {
       const finalPrompt = result.properties.finalPrompt;
       return {

@@ -1,6 +1,7 @@
 // What Discord refuses in a request body beyond what its OpenAPI description states (embed total,
-// buttons per row, unique custom_ids, button emoji, modal limits). The schema check itself is
-// optional and given by the caller (the tests use the vendored description: test/support/discordSpec.ts).
+// buttons per row, unique custom_ids, button emoji, allowed_mentions, modal limits). The schema
+// check itself is optional and given by the caller (the tests use the vendored description:
+// test/support/discordSpec.ts).
 type Json = Record<string, unknown>;
 
 // biome-ignore lint/complexity/useRegexLiterals: a literal with the v flag does not compile for ES2022.
@@ -80,6 +81,10 @@ export function validateMessagePayload(body: unknown): string[] {
   if (body === null || typeof body !== "object") return ["body: must be an object"];
   const message = body as Json;
   if (text(message.content).length > 2000) problems.push("content: longer than 2000");
+  const allowed = message.allowed_mentions as Json | null | undefined;
+  const parse = Array.isArray(allowed?.parse) ? (allowed.parse as unknown[]) : [];
+  if (parse.includes("users") && Array.isArray(allowed?.users) && allowed.users.length > 0)
+    problems.push("allowed_mentions: parse users and a users list are mutually exclusive");
   if (Array.isArray(message.embeds)) embedProblems(message.embeds, problems);
   if (Array.isArray(message.attachments) && message.attachments.length > 10)
     problems.push("attachments: at most 10");

@@ -54,8 +54,12 @@ export interface FakeMessage {
   edited_timestamp: string | null;
   type: number;
   flags: number;
-  mentions: [];
+  /** The users it pings: those its content mentions and its allowed_mentions let through. */
+  mentions: Json[];
   mention_roles: [];
+  mention_everyone: boolean;
+  /** As sent (Discord echoes it); with enforce_nonce a repeat gets this message back. */
+  nonce?: string | number;
   pinned: boolean;
   tts: boolean;
   message_reference?: Json;
@@ -139,6 +143,8 @@ const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const ALICE = "900000000000000101";
 const EPHEMERAL = 64;
 const LOADING = 128;
+/** Discord: a nonce with enforce_nonce is "checked for uniqueness in the past few minutes". */
+const NONCE_WINDOW_MS = 5 * 60 * 1000;
 let snowflakeCounter = 0n;
 
 /** Ids that look like Discord's (time-ordered, 18–19 digits) and never collide in one process. */
@@ -348,6 +354,31 @@ function resolveAttachmentUrls(embeds: Json[], attachments: Json[]): Json[] {
   });
 }
 
+// ---- mentions ----------------------------------------------------------------------------------------
+
+/** Who a message body pings: the users its content mentions that allowed_mentions lets through (all without it). */
+function mentionedUserIds(body: Json): string[] {
+  const content = typeof body.content === "string" ? body.content : "";
+  const ids = [...new Set([...content.matchAll(/<@!?(\d{17,20})>/g)].map((match) => match[1] as string))];
+  const allowed = body.allowed_mentions as Json | null | undefined;
+  if (!allowed) return ids;
+  if (Array.isArray(allowed.parse) && allowed.parse.includes("users")) return ids;
+  const users = Array.isArray(allowed.users) ? allowed.users.map(String) : [];
+  return ids.filter((id) => users.includes(id));
+}
+
+/** Whether a message body pings @everyone or @here. */
+function mentionsEveryone(body: Json): boolean {
+  const content = typeof body.content === "string" ? body.content : "";
+  if (!/@(everyone|here)\b/.test(content)) return false;
+  const allowed = body.allowed_mentions as Json | null | undefined;
+  return !allowed || (Array.isArray(allowed.parse) && allowed.parse.includes("everyone"));
+}
+
+function mentionedUser(id: string): Json {
+  return { id, username: `user${id.slice(-3)}`, discriminator: "0", global_name: null, avatar: null };
+}
+
 // ---- the fake --------------------------------------------------------------------------------------
 
 interface Bucket {
@@ -401,6 +432,8 @@ export class FakeDiscord {
   readonly #revokedChannels = new Set<string>();
   readonly #expired = new Set<string>();
   readonly #byToken = new Map<string, InteractionRecord>();
+  /** Messages created with enforce_nonce, by nonce. */
+  readonly #nonces = new Map<string, { messageId: string; at: number }>();
   readonly #files = new Map<string, { contentType: string; bytes: Buffer }>();
   readonly #events = new EventEmitter();
   readonly #faults: { method?: string; path?: RegExp | string; reply: FaultReply; count: number }[] = [];
@@ -916,8 +949,10 @@ export class FakeDiscord {
       edited_timestamp: null,
       type: body.message_reference ? 19 : 0,
       flags: Number(body.flags ?? 0),
-      mentions: [],
+      mentions: mentionedUserIds(body).map(mentionedUser),
       mention_roles: [],
+      mention_everyone: mentionsEveryone(body),
+      ...(typeof body.nonce === "string" || typeof body.nonce === "number" ? { nonce: body.nonce } : {}),
       pinned: false,
       tts: false,
       ...(body.message_reference ? { message_reference: body.message_reference as Json } : {}),
@@ -961,7 +996,11 @@ export class FakeDiscord {
     });
     const before = version(message);
     message.history.push(before);
-    if (body.content !== undefined) message.content = String(body.content ?? "");
+    if (body.content !== undefined) {
+      message.content = String(body.content ?? "");
+      message.mentions = mentionedUserIds(body).map(mentionedUser);
+      message.mention_everyone = mentionsEveryone(body);
+    }
     if (body.components !== undefined) message.components = (body.components as Json[] | null) ?? [];
     if (body.attachments !== undefined)
       message.attachments = this.#attachments(body, uploads, message.attachments);
@@ -1184,7 +1223,17 @@ export class FakeDiscord {
       if (method === "GET") return reply(200, this.#history(channelId, x.query));
       if (method !== "POST") return this.#notFound(x);
       if (!this.#valid(x)) return;
-      return reply(200, this.#publicMessage(this.#createMessage(channelId, x.body, { uploads: x.uploads })));
+      const nonce = x.body.enforce_nonce === true ? x.body.nonce : undefined;
+      const key = typeof nonce === "string" || typeof nonce === "number" ? String(nonce) : undefined;
+      const earlier = key === undefined ? undefined : this.#nonces.get(key);
+      const repeated =
+        earlier && Date.now() - earlier.at < NONCE_WINDOW_MS
+          ? this.messages.get(earlier.messageId)
+          : undefined;
+      if (repeated) return reply(200, this.#publicMessage(repeated));
+      const created = this.#createMessage(channelId, x.body, { uploads: x.uploads });
+      if (key !== undefined) this.#nonces.set(key, { messageId: created.id, at: Date.now() });
+      return reply(200, this.#publicMessage(created));
     }
     const message = this.messages.get(messageId);
     if (!message || message.channel_id !== channelId || message.ephemeral)

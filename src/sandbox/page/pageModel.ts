@@ -29,8 +29,6 @@ const PAGE_LOCALES: readonly PageLocale[] = [
 
 const EPHEMERAL = 64;
 const LOADING = 128;
-// A click counts as used once the bot took it: deferred the update, updated the message or opened a form.
-const ACCEPTING_CALLBACKS = new Set([6, 7, 9]);
 
 /** A request the page sent that Discord's own client would never send; its message is shown to the visitor. */
 export class PageRequestError extends Error {
@@ -101,7 +99,6 @@ export class PageModel {
   readonly #guildName: string;
   /** What each interaction the page sent was: the command it ran, or the button it clicked. */
   readonly #commandsRun = new Map<string, { userId: string; name: string }>();
-  readonly #clicks = new Map<string, { messageId: string; customId: string }>();
   readonly #submittedForms = new Set<string>();
   /** What each client has been sent, to send only what changed. */
   readonly #sent = new Map<string, string>();
@@ -205,13 +202,13 @@ export class PageModel {
 
   #messages(): PageMessage[] {
     const channels = new Set(this.#channels.map((channel) => channel.id));
-    const used = this.#usedButtons();
     return [...this.#discord.messages.values()]
       .filter((message) => channels.has(message.channel_id))
-      .map((message) => this.#pageMessage(message, used.get(message.id) ?? []));
+      .map((message) => this.#pageMessage(message));
   }
 
-  #pageMessage(message: FakeMessage, usedButtons: string[]): PageMessage {
+  // A used button is shown as the bot itself marks it (Midjourney's blue); the page adds no mark.
+  #pageMessage(message: FakeMessage): PageMessage {
     const interaction = message.interactionId
       ? this.#discord.interactions.get(message.interactionId)
       : undefined;
@@ -227,26 +224,13 @@ export class PageModel {
       timestamp: message.timestamp,
       editedTimestamp: message.edited_timestamp,
       flags: message.flags,
-      mentions: [],
+      mentions: message.mentions.map((user) => String(user.id)),
       visibleTo:
         message.ephemeral || (message.flags & EPHEMERAL) !== 0 ? (interaction?.userId ?? null) : null,
       loading: (message.flags & LOADING) !== 0,
       replyTo: reference?.message_id ?? null,
       usedCommand: (message.interactionId && this.#commandsRun.get(message.interactionId)) || null,
-      usedButtons,
     };
-  }
-
-  #usedButtons(): Map<string, string[]> {
-    const used = new Map<string, string[]>();
-    for (const [interactionId, click] of this.#clicks) {
-      const first = this.#discord.interactions.get(interactionId)?.callbacks[0];
-      if (!first || !ACCEPTING_CALLBACKS.has(first.type)) continue;
-      const list = used.get(click.messageId) ?? [];
-      if (!list.includes(click.customId)) list.push(click.customId);
-      used.set(click.messageId, list);
-    }
-    return used;
   }
 
   #modals(): PageModal[] {
@@ -376,7 +360,7 @@ export class PageModel {
   async click(request: ClickRequest): Promise<InteractionRecord> {
     const member = this.#member(request.userId);
     const message = this.#discord.messages.get(request.messageId);
-    const view = message ? this.#pageMessage(message, []) : undefined;
+    const view = message ? this.#pageMessage(message) : undefined;
     if (!message || !view || (view.visibleTo !== null && view.visibleTo !== member.id))
       throw new PageRequestError(refusals.unknownMessage);
     const button = buttonsOf(message.components).find(
@@ -384,13 +368,7 @@ export class PageModel {
     );
     if (!button) throw new PageRequestError(refusals.unknownButton);
     if (button.disabled === true) throw new PageRequestError(refusals.disabledButton);
-    const record = await this.#discord.clickButton(
-      message.id,
-      request.customId,
-      this.#asUser(member, message.channel_id),
-    );
-    this.#clicks.set(record.id, { messageId: message.id, customId: request.customId });
-    return record;
+    return this.#discord.clickButton(message.id, request.customId, this.#asUser(member, message.channel_id));
   }
 
   /** Submits the form the bot opened for this member. */

@@ -63,8 +63,6 @@ export interface PageMessage {
   replyTo: string | null;
   /** The slash command this message answers, shown above it as "<user> used /name". */
   usedCommand: { userId: string; name: string } | null;
-  /** custom_ids of its buttons that someone clicked and the bot accepted. */
-  usedButtons: string[];
 }
 
 /** A form the bot opened for a user (interaction callback type 9). */

@@ -1,9 +1,9 @@
 // One Discord message as the Discord client draws it: who sent it and why (a reply, a command),
 // its text, embeds (several with one url make one gallery), attachments, and its components
-// (buttons coloured by style, used ones marked; link buttons; selects; Components V2 layouts).
+// (buttons coloured by style, so a used one is as blue as the bot made it; link buttons; selects; Components V2 layouts).
 import type { PageMessage, PageUser } from "../pageTypes.js";
 import { h, list, obj, safeUrl, str } from "./dom.js";
-import { type MarkdownContext, markdown } from "./markdown.js";
+import { inline, type MarkdownContext, markdown } from "./markdown.js";
 
 export interface MessageContext extends MarkdownContext {
   user(id: string): PageUser | undefined;
@@ -251,15 +251,13 @@ function renderButton(
     );
   }
   const customId = str(component.custom_id);
-  const used = message.usedButtons.includes(customId);
   const button = h(
     "button",
     {
       type: "button",
-      class: `mj-button ${style}${used ? " used" : ""}`,
+      class: `mj-button ${style}`,
       "data-custom-id": customId,
       disabled: component.disabled === true,
-      title: used ? "Already clicked" : undefined,
       "aria-label": label || str(obj(component.emoji)?.name) || undefined,
     },
     inside,
@@ -377,7 +375,8 @@ export function renderMessage(message: PageMessage, context: MessageContext): HT
           { class: "reply-author" },
           referenced ? `@${context.user(referenced.authorId)?.name ?? "unknown"}` : "",
         ),
-        h("span", { class: "reply-text" }, snippet(referenced)),
+        // Discord draws the snippet's mentions and formatting, as in the message itself.
+        h("span", { class: "reply-text" }, inline(snippet(referenced), context)),
       ),
     message.usedCommand &&
       h(

@@ -1,0 +1,181 @@
+// The completion ping (COMPLETION_PING_AFTER_MS): a job that ran a while gets one reply that
+// mentions its requester, and may mention nobody else; never with `off`, never for a feed's task,
+// and still once when the bot restarts between sending it and recording it.
+import { describe, expect, it } from "vitest";
+import type { FakeMessage, RecordedRequest } from "../../src/sandbox/discord/fakeDiscord.js";
+import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
+import type { TrackedTask } from "../../src/tracking/store.js";
+import { useWorlds, type World } from "../support/bot.js";
+
+const world = useWorlds();
+
+const ALICE = "900000000000000101";
+const ADMIN = { permissions: String(2248473465835073n | 16n) };
+const NO_POLLING = { POLL_INTERVAL_MS: "3600000" };
+/** Longer than the test: the bot restarts while it waits for this answer. */
+const HELD_ANSWER_MS = 60_000;
+const PROMPT = "a lighthouse at dusk";
+
+/** The bot's clock, which a test moves ahead instead of waiting for COMPLETION_PING_AFTER_MS. */
+function movableClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, skip: (ms: number) => (offset += ms) };
+}
+
+/** /imagine whose task moves only when the test advances it (SUBMITTED -> 30% -> 70% -> SUCCESS). */
+async function imagine(w: World): Promise<{ id: string; message: FakeMessage }> {
+  const id = newTaskId();
+  const { task, steps } = imagineTimeline(id, { prompt: PROMPT, promptEn: PROMPT });
+  w.mj.nextSubmitResult(
+    "imagine",
+    { code: 1, description: "Submit success", result: id },
+    { task, timeline: { steps, advance: "manual" } },
+  );
+  const interaction = await w.discord.sendCommand("imagine", { prompt: PROMPT });
+  const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
+  await w.discord.waitFor(() => w.bot.app.context.registry.peek(id));
+  return { id, message };
+}
+
+function title(w: World, id: string): string | undefined {
+  return (w.discord.messages.get(id)?.embeds[0] as { title?: string } | undefined)?.title;
+}
+
+function repliesTo(w: World, message: FakeMessage): FakeMessage[] {
+  return [...w.discord.messages.values()].filter(
+    (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
+  );
+}
+
+const channelPosts = (w: World): RecordedRequest[] =>
+  w.discord.requests.filter((r) => r.method === "POST" && /^\/channels\/\d+\/messages$/.test(r.path));
+
+/** Waits until the bot stopped following the task (its record is stopped in the store). */
+async function stoppedFollowing(w: World, key: string): Promise<TrackedTask> {
+  const stored = () => w.bot.app.context.store.getTask(key);
+  await expect.poll(async () => (await stored())?.stopped ?? null, { timeout: 10_000 }).not.toBeNull();
+  return (await stored()) as TrackedTask;
+}
+
+describe("the completion ping", () => {
+  it("pings the requester once, in a reply that allows only their mention, when a job finishes after COMPLETION_PING_AFTER_MS; a quick one gets none", async () => {
+    const clock = movableClock();
+    const w = await world({ now: clock.now });
+
+    const quick = await imagine(w);
+    w.mj.finish(quick.id);
+    await w.discord.waitFor(() => title(w, quick.message.id) === "Imagine · Done");
+    expect((await stoppedFollowing(w, quick.id)).completionPing ?? null).toBeNull();
+
+    const slow = await imagine(w);
+    w.mj.advance(slow.id);
+    clock.skip(31_000);
+    w.mj.finish(slow.id);
+    const ping = await w.discord.waitForMessage((m) => repliesTo(w, slow.message).includes(m));
+    expect(ping.content).toBe(`<@${ALICE}> your Imagine job is done.`);
+    expect(ping.content).not.toContain(PROMPT);
+    expect(ping.mentions.map((user) => user.id)).toEqual([ALICE]);
+    expect(ping.mention_everyone).toBe(false);
+    expect(ping.mention_roles).toEqual([]);
+    expect(ping.embeds).toEqual([]);
+    expect(ping.components).toEqual([]);
+    const [sent] = channelPosts(w);
+    expect(sent?.body).toMatchObject({
+      allowed_mentions: { users: [ALICE], replied_user: false },
+      message_reference: { message_id: slow.message.id },
+    });
+    expect((sent?.body as { allowed_mentions?: object } | undefined)?.allowed_mentions).not.toHaveProperty(
+      "parse",
+    );
+    // The ping goes once the message shows the result.
+    expect(title(w, slow.message.id)).toBe("Imagine · Done");
+
+    const record = await stoppedFollowing(w, slow.id);
+    expect(record.completionPing).toMatchObject({ state: "sent", pingMessageId: ping.id });
+    // Showing the finished task again (/mjstatus) never pings again.
+    const again = await w.discord.sendCommand("mjstatus", { id: slow.id });
+    await w.discord.waitForMessage((m) => m.interactionId === again.id && m.components.length > 0);
+    await w.bot.app.context.registry.drain();
+    expect(channelPosts(w)).toHaveLength(1);
+    expect(repliesTo(w, quick.message)).toEqual([]);
+    expect(w.discord.rejected).toEqual([]);
+  });
+
+  it("sends none with COMPLETION_PING_AFTER_MS=off", async () => {
+    const clock = movableClock();
+    const w = await world({ now: clock.now, env: { COMPLETION_PING_AFTER_MS: "off" } });
+    const { id, message } = await imagine(w);
+    w.mj.advance(id);
+    clock.skip(10 * 60_000);
+    w.mj.finish(id);
+    await w.discord.waitFor(() => title(w, message.id) === "Imagine · Done");
+    expect((await stoppedFollowing(w, id)).completionPing ?? null).toBeNull();
+    expect(channelPosts(w)).toEqual([]);
+  });
+
+  it("never pings for a feed's task: it has no requester", async () => {
+    const clock = movableClock();
+    const w = await world({ now: clock.now, callbacks: true, env: NO_POLLING });
+    const enable = await w.discord.sendSubcommand("mjfeed", "enable", ADMIN);
+    const answer = await w.discord.waitForMessage((m) => m.interactionId === enable.id);
+    const feedUrl = /`(http:\/\/[^`]+)`/.exec(answer.content)?.[1] as string;
+
+    const id = newTaskId();
+    w.mj.addImagine(id, "manual", { notifyHook: feedUrl });
+    const posted = await w.discord.waitForMessage(
+      (m) => !m.ephemeral && JSON.stringify(m.embeds).includes(id),
+    );
+    w.mj.advance(id);
+    clock.skip(10 * 60_000);
+    w.mj.finish(id);
+    await w.discord.waitFor(() => title(w, posted.id) === "Imagine · Done");
+    const key = `feed:${w.discord.channelId}:${id}`;
+    expect((await stoppedFollowing(w, key)).completionPing ?? null).toBeNull();
+    expect(repliesTo(w, posted)).toEqual([]);
+    // The only channel post is the feed's own message of the task.
+    expect(channelPosts(w)).toHaveLength(1);
+  });
+
+  it("restarting after the ping reached Discord but before the bot recorded it still leaves exactly one", async () => {
+    const clock = movableClock();
+    const w = await world({ now: clock.now });
+    const { id, message } = await imagine(w);
+    w.mj.advance(id);
+    clock.skip(31_000);
+    // Discord creates the ping at once but answers only after the bot has gone.
+    w.discord.delayNext({ method: "POST", path: /^\/channels\/\d+\/messages$/ }, HELD_ANSWER_MS);
+    w.mj.finish(id);
+    const ping = await w.discord.waitForMessage((m) => repliesTo(w, message).includes(m));
+    await expect
+      .poll(async () => (await w.bot.app.context.store.getTask(id))?.completionPing)
+      .toMatchObject({ state: "due", attempted: true });
+
+    await w.restart();
+    const record = await stoppedFollowing(w, id);
+    expect(record.completionPing).toMatchObject({ state: "sent", pingMessageId: ping.id });
+    expect(repliesTo(w, message)).toEqual([ping]);
+    // Found among the channel's messages, not sent again.
+    expect(channelPosts(w)).toHaveLength(1);
+    expect(w.bot.logs.join("\n")).toContain("pinged the requester");
+    expect(w.discord.rejected).toEqual([]);
+  });
+
+  it("gives a ping up when Discord refuses it (no permission to send here), and stops following the task", async () => {
+    const clock = movableClock();
+    const w = await world({ now: clock.now });
+    const { id, message } = await imagine(w);
+    w.mj.advance(id);
+    clock.skip(31_000);
+    w.discord.failNext(
+      { method: "POST", path: /^\/channels\/\d+\/messages$/ },
+      { status: 403, body: { code: 50013, message: "Missing Permissions" } },
+    );
+    w.mj.finish(id);
+    const record = await stoppedFollowing(w, id);
+    expect(record.completionPing).toMatchObject({ state: "dropped" });
+    expect(title(w, message.id)).toBe("Imagine · Done");
+    expect(channelPosts(w)).toHaveLength(1);
+    expect(repliesTo(w, message)).toEqual([]);
+    expect(w.bot.logs.join("\n")).toContain("Discord refused the completion ping");
+  });
+});

@@ -1,0 +1,102 @@
+// /mjhelp and /mjjobs answer privately: the guide with who may click here and what the member has
+// left today; the member's own recent jobs, newest first, with status and a link to each message.
+import { describe, expect, it } from "vitest";
+import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
+import { useWorlds, type World } from "../support/bot.js";
+
+const world = useWorlds();
+
+const BOB = "900000000000000102";
+
+type Embed = { title?: string; description?: string; fields?: { name: string; value: string }[] };
+
+function embedOf(message: FakeMessage | undefined): Embed {
+  return (message?.embeds[0] ?? {}) as Embed;
+}
+
+function title(w: World, id: string): string | undefined {
+  return embedOf(w.discord.messages.get(id)).title;
+}
+
+async function answerTo(w: World, name: string, user: { userId?: string } = {}): Promise<FakeMessage> {
+  const interaction = await w.discord.sendCommand(name, {}, user);
+  return w.discord.waitForMessage((m) => m.interactionId === interaction.id);
+}
+
+async function imagineDone(w: World, prompt: string): Promise<FakeMessage> {
+  const interaction = await w.discord.sendCommand("imagine", { prompt });
+  const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
+  await w.discord.waitFor(() => title(w, message.id) === "Imagine · Done");
+  return message;
+}
+
+describe("/mjhelp and /mjjobs", () => {
+  it("/mjjobs lists a member's own jobs newest first with status and links, privately, also after a restart", async () => {
+    const w = await world();
+    const fox = await imagineDone(w, "a red fox in snow");
+    const u1 = (fox.components as { components: { custom_id: string; label?: string }[] }[])
+      .flatMap((row) => row.components)
+      .find((button) => button.label === "U1")?.custom_id as string;
+    await w.discord.clickButton(fox.id, u1);
+    const upscale = await w.discord.waitForMessage(
+      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === fox.id,
+    );
+    await w.discord.waitFor(() => title(w, upscale.id) === "Upscale · Done");
+    const whale = await imagineDone(w, "a blue whale");
+
+    for (const _ of ["before", "after a restart"]) {
+      const jobs = await answerTo(w, "mjjobs");
+      expect(jobs.ephemeral).toBe(true);
+      const lines = (embedOf(jobs).description ?? "").split("\n\n");
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(/^\*\*1\. Imagine\*\* · Done · <t:(\d+):f> \(<t:\1:R>\)\n“a blue whale”/);
+      expect(lines[1]).toMatch(/^\*\*2\. Upscale\*\* · Done · /);
+      expect(lines[2]).toMatch(/^\*\*3\. Imagine\*\* · Done · [^\n]*\n“a red fox in snow”/);
+      for (const [index, message] of [whale, upscale, fox].entries()) {
+        expect(lines[index]).toContain(
+          `(https://discord.com/channels/${w.discord.guildId}/${w.discord.channelId}/${message.id})`,
+        );
+      }
+      await w.restart();
+    }
+
+    const bobs = await answerTo(w, "mjjobs", { userId: BOB });
+    expect(bobs.ephemeral).toBe(true);
+    expect(embedOf(bobs).description).toBe("You have not started any jobs here yet. `/imagine` starts one.");
+  });
+
+  it("/mjhelp guides privately: the commands, the buttons, who may click here and the member's limits today", async () => {
+    const w = await world({
+      env: { BUTTONS_ALLOWED: "requester", SUBMIT_DAILY_LIMIT: "5", SUBMIT_MAX_RUNNING: "3" },
+    });
+    await imagineDone(w, "a red fox in snow");
+    await imagineDone(w, "a blue whale");
+
+    const help = await answerTo(w, "mjhelp");
+    expect(help.ephemeral).toBe(true);
+    const fields = Object.fromEntries((embedOf(help).fields ?? []).map((field) => [field.name, field.value]));
+    for (const command of ["/imagine", "/mjstatus", "/mjjobs", "/mjhelp", "/mjfeed"]) {
+      expect(fields.Commands).toContain(`\`${command}\` — `);
+    }
+    expect(fields.Buttons).toMatch(/U1–U4.*upscale/);
+    expect(fields.Buttons).toContain("already used is blue");
+    expect(fields["Who can do what here"]).toContain(
+      "Only the member who started a job can use its buttons.",
+    );
+    expect(fields["Who can do what here"]).toContain(
+      "When a job takes longer than 30 s, you are mentioned in a reply to it once it is done.",
+    );
+    expect(fields["Your limits"]).toMatch(
+      /^Jobs left today: \*\*3\*\* of 5 \(the count starts again <t:\d+:f>/,
+    );
+    expect(fields["Your limits"]).toContain(
+      "Jobs you can still start before one of yours finishes: **3** of 3.",
+    );
+
+    const bobs = await answerTo(w, "mjhelp", { userId: BOB });
+    expect(
+      Object.fromEntries((embedOf(bobs).fields ?? []).map((f) => [f.name, f.value]))["Your limits"],
+    ).toMatch(/^Jobs left today: \*\*5\*\* of 5/);
+    expect(w.discord.rejected).toEqual([]);
+  });
+});
