@@ -1,7 +1,7 @@
 // Composition root: builds every part with plain constructors and wires them; nothing else.
 import { type Client, Events } from "discord.js";
 import type { Config } from "./config.js";
-import { createDiscordClient } from "./discord/client.js";
+import { createDiscordClient, createInteractionRest } from "./discord/client.js";
 import { commands } from "./discord/commands/index.js";
 import { buttonHandlers, modalHandlers } from "./discord/components/index.js";
 import type { BotContext } from "./discord/context.js";
@@ -41,10 +41,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const registry = new TaskRegistry(store);
   const metrics = createMetrics({ trackedTasks: () => countTrackedTasks(registry.activeRecords()) });
   const client = createDiscordClient(config.discord);
+  const interactionRest = createInteractionRest(config.discord);
   countDiscordRequests(client.rest, metrics);
+  countDiscordRequests(interactionRest, metrics);
   // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
   const shardLabel = client.shard ? `shard ${client.shard.ids[0]}/${client.shard.count}` : undefined;
-  if (shardLabel) client.rest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
+  if (shardLabel) {
+    client.rest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
+    interactionRest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
+  }
   const mj = new MjClient({
     baseUrl: config.mj.baseUrl,
     apiKey: config.mj.apiKey,
@@ -57,7 +62,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       onSubmit: (kind, outcome) => metrics.submits.inc({ kind, outcome }),
     },
   });
-  const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
+  const edits = new EditScheduler({
+    editor: new RestMessageEditor(client.rest, { interactionRest }),
+    logger,
+  });
   const updater = new TaskUpdater({
     registry,
     edits,

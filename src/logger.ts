@@ -18,6 +18,10 @@ export function createLogger(options: {
     let out = line.includes("/hooks/mj/")
       ? line.replace(/\/hooks\/mj\/[^/"\s?#]+/g, `/hooks/mj/${REDACTED}`)
       : line;
+    // Interaction tokens are the path segment after the application or interaction id.
+    if (out.includes("/webhooks/") || out.includes("/interactions/")) {
+      out = out.replace(/\/(webhooks|interactions)\/(\d+)\/[^/"\s?#]+/g, `/$1/$2/${REDACTED}`);
+    }
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   };

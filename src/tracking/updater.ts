@@ -3,7 +3,12 @@
 import type { Logger } from "../logger.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
-import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
+import {
+  type EditScheduler,
+  type MessageTarget,
+  type ScheduledOutcome,
+  targetLogFields,
+} from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
 import type { TrackedMessage, TrackedTask } from "./store.js";
 import { taskLogFields } from "./taskLogFields.js";
@@ -304,11 +309,12 @@ export class TaskUpdater {
   }
 
   #requestEdit(taskId: string, message: TrackedMessage, request: EditRequest): void {
-    const target = {
+    const target: MessageTarget = {
       channelId: message.channelId,
       messageId: message.messageId,
       taskId,
       guildId: message.guildId,
+      interaction: message.interaction ?? undefined,
     };
     let sent: string | undefined;
     const prepare = async () => {
@@ -322,7 +328,9 @@ export class TaskUpdater {
     void this.#edits
       .submit(target, prepare, { final: request.final })
       .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
-      .catch((error: unknown) => this.#logger.error({ err: error, ...target }, "could not record an edit"));
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, ...targetLogFields(target) }, "could not record an edit"),
+      );
   }
 
   /** The message as it should look now; null when it already does (or is no longer tracked). */
@@ -357,14 +365,17 @@ export class TaskUpdater {
       if (!record || record.stopped !== null) return;
       let messages = record.messages;
       if (outcome === "gone") {
-        this.#logger.info({ taskId, ...target }, "message is gone; stopped updating it");
+        this.#logger.info(targetLogFields(target), "message is gone; stopped updating it");
         messages = messages.filter((message) => message.messageId !== target.messageId);
       } else if (outcome === "edited" && fingerprint !== undefined) {
         messages = messages.map((message) =>
           message.messageId === target.messageId ? { ...message, fingerprint } : message,
         );
       } else if (outcome === "failed") {
-        this.#logger.warn({ taskId, ...target }, "edit not delivered; it is sent again with the next update");
+        this.#logger.warn(
+          targetLogFields(target),
+          "edit not delivered; it is sent again with the next update",
+        );
       }
       // A final state Discord never took keeps the record finishing: the next poll sends it again.
       const next =

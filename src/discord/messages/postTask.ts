@@ -10,6 +10,7 @@ import {
 } from "discord.js";
 import { isFinalStatus, parseTask, type Task } from "../../mj/schema.js";
 import { renderTaskMessage, type TaskMessagePayload } from "../../render/renderTaskMessage.js";
+import type { InteractionReply } from "../../tracking/editScheduler.js";
 import type { ClickRecord } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "../discordErrors.js";
@@ -42,6 +43,13 @@ export async function replyWithTask(
     guildId: interaction.guildId,
     requesterId: interaction.user.id,
     notice,
+    // The reply is the interaction's @original: its token edits it outside the global limit.
+    interaction: {
+      applicationId: interaction.applicationId,
+      token: interaction.token,
+      message: "@original",
+      createdAt: interaction.createdTimestamp,
+    },
   };
   return showAndTrack(task, context, where, async (payload) => {
     if (interaction.deferred) return interaction.editReply(payload);
@@ -55,7 +63,13 @@ export async function replyWithTask(
 async function showAndTrack<M extends { id: string }>(
   task: Task,
   context: BotContext,
-  where: { channelId: string; guildId: string | null; requesterId: string | null; notice: string | null },
+  where: {
+    channelId: string;
+    guildId: string | null;
+    requesterId: string | null;
+    notice: string | null;
+    interaction?: InteractionReply;
+  },
   send: (payload: TaskMessagePayload) => Promise<M>,
 ): Promise<M> {
   const rendered = renderTaskMessage(task, {
@@ -73,6 +87,7 @@ async function showAndTrack<M extends { id: string }>(
       requesterId: where.requesterId,
       fingerprint: rendered.fingerprint,
       createdAt: Date.now(),
+      ...(where.interaction ? { interaction: where.interaction } : {}),
     },
     where.notice,
   );
