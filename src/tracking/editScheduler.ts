@@ -304,9 +304,9 @@ export class EditScheduler {
         edit.resolve(outcome);
         return;
       }
-      // Sent again by the channel route (or whatever the editor says now), unless a newer one waits.
+      // Sent again by the channel route, unless a newer one waits.
       if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
-      else this.#enqueue({ ...edit, lane: this.#laneOf(edit.target) });
+      else this.#enqueue({ ...edit, lane: { key: edit.target.channelId, global: true } });
     } catch (error) {
       const delay = this.#options.retryDelaysMs[edit.attempt];
       const fields = targetLogFields(edit.target);

@@ -128,6 +128,11 @@ export interface UserOptions {
   appPermissions?: string;
   channelId?: string;
   locale?: string;
+  /**
+   * How long ago the interaction was created (its id's time and its token's age): an interaction
+   * that reaches the bot with part of its token's 15 minutes spent, as after a long outage.
+   */
+  createdAgoMs?: number;
   /** Attachment options of a slash command, by option name. */
   attachments?: Record<string, { url: string; filename: string; content_type: string; size: number }>;
 }
@@ -145,9 +150,9 @@ const LOADING = 128;
 let snowflakeCounter = 0n;
 
 /** Ids that look like Discord's (time-ordered, 18–19 digits) and never collide in one process. */
-function snowflake(): string {
+function snowflake(at = Date.now()): string {
   snowflakeCounter += 1n;
-  return String(((BigInt(Date.now()) - 1420070400000n) << 22n) + (snowflakeCounter % 4194304n));
+  return String(((BigInt(at) - 1420070400000n) << 22n) + (snowflakeCounter % 4194304n));
 }
 
 // ---- what Discord refuses, by route ---------------------------------------------------------------
@@ -741,14 +746,15 @@ export class FakeDiscord {
     user: UserOptions,
     message?: FakeMessage,
   ): Promise<InteractionRecord> {
-    const id = snowflake();
+    const createdAt = Date.now() - (user.createdAgoMs ?? 0);
+    const id = snowflake(createdAt);
     const token = `itok${id}${randomBytes(8).toString("hex")}`;
     const channelId = user.channelId ?? this.channelId;
     const userId = user.userId ?? ALICE;
     const record: InteractionRecord = {
       id,
       token,
-      createdAt: Date.now(),
+      createdAt,
       type,
       channelId,
       userId,
