@@ -193,7 +193,8 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
   const registry = new TaskRegistry(store);
-  const edits = new EditScheduler({ editor: new RestMessageEditor(rest), logger });
+  const editor = new RestMessageEditor({ apiUrl: env.apiUrl, token: env.token });
+  const edits = new EditScheduler({ editor, logger });
   const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
   let ticks = 0;
   class CountingPoller extends Poller {
@@ -224,6 +225,7 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   await edits.drain(5000);
   const report = await fakes.report();
   await webhook.stop();
+  await editor.close();
   await mj.close();
   await store.close();
   await fakes.stop();

@@ -1,7 +1,7 @@
 // Composition root: builds every part with plain constructors and wires them; nothing else.
-import { type Client, Events } from "discord.js";
+import { type Client, DefaultUserAgent, Events } from "discord.js";
 import type { Config } from "./config.js";
-import { createDiscordClient, createInteractionRest } from "./discord/client.js";
+import { createDiscordClient } from "./discord/client.js";
 import { commands } from "./discord/commands/index.js";
 import { buttonHandlers, modalHandlers } from "./discord/components/index.js";
 import type { BotContext } from "./discord/context.js";
@@ -9,7 +9,7 @@ import { createInteractionRouter } from "./discord/interactions/router.js";
 import { createCallbackHandler } from "./discord/messages/feedCallback.js";
 import { RestMessageEditor } from "./discord/messages/messageEditor.js";
 import { registerCommands } from "./discord/register.js";
-import { countDiscordRequests } from "./discord/restMetrics.js";
+import { countDiscordRequests, discordResponseCounter } from "./discord/restMetrics.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -41,15 +41,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const registry = new TaskRegistry(store);
   const metrics = createMetrics({ trackedTasks: () => countTrackedTasks(registry.activeRecords()) });
   const client = createDiscordClient(config.discord);
-  const interactionRest = createInteractionRest(config.discord);
   countDiscordRequests(client.rest, metrics);
-  countDiscordRequests(interactionRest, metrics);
   // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
   const shardLabel = client.shard ? `shard ${client.shard.ids[0]}/${client.shard.count}` : undefined;
-  if (shardLabel) {
-    client.rest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
-    interactionRest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
-  }
+  const userAgentAppendix = shardLabel ? `mjrelay (${shardLabel})` : "mjrelay";
+  if (shardLabel) client.rest.options.userAgentAppendix = userAgentAppendix;
   const mj = new MjClient({
     baseUrl: config.mj.baseUrl,
     apiKey: config.mj.apiKey,
@@ -62,10 +58,13 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       onSubmit: (kind, outcome) => metrics.submits.inc({ kind, outcome }),
     },
   });
-  const edits = new EditScheduler({
-    editor: new RestMessageEditor(client.rest, { interactionRest }),
-    logger,
+  const editor = new RestMessageEditor({
+    apiUrl: config.discord.apiUrl,
+    token: config.discord.token,
+    userAgent: `${DefaultUserAgent} ${userAgentAppendix}`,
+    onResponse: discordResponseCounter(metrics),
   });
+  const edits = new EditScheduler({ editor, logger });
   const updater = new TaskUpdater({
     registry,
     edits,
@@ -183,6 +182,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         await registry.drain();
         await registry.flush();
         await client.destroy();
+        await editor.close();
         await mj.close();
         await store.close();
         logger.info("stopped");

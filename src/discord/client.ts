@@ -1,6 +1,6 @@
 // The discord.js client: only the Guilds intent (slash commands and buttons need nothing else)
 // and almost no cache, since every tracked edit goes through REST by id.
-import { Client, GatewayIntentBits, Options, REST } from "discord.js";
+import { Client, GatewayIntentBits, Options } from "discord.js";
 import type { Config } from "../config.js";
 
 export function createDiscordClient(config: Config["discord"]): Client {
@@ -20,14 +20,4 @@ export function createDiscordClient(config: Config["discord"]): Client {
     }),
     allowedMentions: { parse: [] },
   });
-}
-
-/**
- * The REST client for edits through interaction tokens. Discord does not count interaction routes
- * against the bot's global limit, so this client does not hold them to discord.js's 50/s either;
- * each token's own bucket still applies (discord.js reads it from the headers). No bot token: the
- * interaction token is the credential.
- */
-export function createInteractionRest(config: Config["discord"]): REST {
-  return new REST({ ...(config.apiUrl ? { api: config.apiUrl } : {}), globalRequestsPerSecond: 1_000_000 });
 }

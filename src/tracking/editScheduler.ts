@@ -57,13 +57,14 @@ export interface EditLane {
 export interface MessageEditor {
   /**
    * "token-refused": the edit went by an interaction token Discord no longer takes (or that is
-   * about to expire); the scheduler sends it again by the lane it is given next.
+   * about to expire); the scheduler sends it again by the channel route. "rate-limited": Discord
+   * answered 429; it is sent again once its lane (or the global limit) allows.
    */
   edit(
     target: MessageTarget,
     payload: TaskMessagePayload,
     lane: EditLane,
-  ): Promise<EditOutcome | "token-refused">;
+  ): Promise<EditOutcome | "token-refused" | "rate-limited">;
   /** The lane of the message's next edit (default: its channel, under the global limit). */
   laneOf?(target: MessageTarget): EditLane;
   /** When the lane can take another edit without waiting (Date.now() ms; 0 = now). */
@@ -300,6 +301,11 @@ export class EditScheduler {
       }
       leaveAhead();
       const outcome = await this.#options.editor.edit(edit.target, payload, edit.lane);
+      if (outcome === "rate-limited") {
+        if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
+        else this.#enqueue({ ...edit, lane: this.#laneOf(edit.target) });
+        return;
+      }
       if (outcome !== "token-refused") {
         edit.resolve(outcome);
         return;
