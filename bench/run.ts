@@ -14,7 +14,7 @@ import { createLogger } from "../src/logger.js";
 import { MjClient } from "../src/mj/client.js";
 import { parseTask, type Task } from "../src/mj/schema.js";
 import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
-import { EditScheduler } from "../src/tracking/editScheduler.js";
+import { EditScheduler, type InteractionReply } from "../src/tracking/editScheduler.js";
 import { Poller } from "../src/tracking/poller.js";
 import { TaskRegistry } from "../src/tracking/registry.js";
 import { TrackingStore } from "../src/tracking/store.js";
@@ -39,11 +39,11 @@ const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "
   .split(",")
   .map(Number);
 const modes = (
-  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ?? "polling,callbacks,naive"
+  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ?? "polling,callbacks,interactions,naive"
 ).split(",");
 const logger = createLogger({ level: "silent", secrets: [] });
 
-type Mode = "mjrelay, polling" | "mjrelay, callbacks" | "naive baseline";
+type Mode = "mjrelay, polling" | "mjrelay, callbacks" | "mjrelay, interactions" | "naive baseline";
 
 interface Result {
   n: number;
@@ -125,10 +125,16 @@ class Fakes {
   }
 
   /** N tasks on their timelines upstream, each shown by one message. */
-  async seed(n: number, notifyHook?: string): Promise<SeededTask[]> {
+  async seed(
+    n: number,
+    options: { notifyHook?: string; interactions?: boolean } = {},
+  ): Promise<SeededTask[]> {
+    const { notifyHook, interactions = false } = options;
     const taskIds = Array.from({ length: n }, (_, i) => `17320${String(i).padStart(11, "0")}`);
     const command = { cmd: "seed", taskIds, channels: CHANNELS, stepMs: STEP_MS } as const;
-    const messages = await this.#discord.call<{ channelId: string; messageId: string }[]>(command);
+    const messages = await this.#discord.call<
+      { channelId: string; messageId: string; interaction?: InteractionReply }[]
+    >({ ...command, interactions });
     const tasks = await this.#mj.call<unknown[]>({ ...command, ...(notifyHook ? { notifyHook } : {}) });
     return taskIds.map((taskId, i) => ({ taskId, task: tasks[i], ...(messages[i] as (typeof messages)[0]) }));
   }
@@ -184,7 +190,8 @@ async function waitUntilDone(
   }
 }
 
-async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
+async function runMjrelay(n: number, how: "polling" | "callbacks" | "interactions"): Promise<Result> {
+  const callbacks = how === "callbacks";
   const fakes = new Fakes();
   const env = await fakes.start();
   const store = await TrackingStore.open(
@@ -215,7 +222,10 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const port = await webhook.start();
   const notifyHook = callbacks ? hookUrl(`http://127.0.0.1:${port}`, await botHookSecret(store)) : undefined;
 
-  await attachSeeded(fakes, updater, n, notifyHook);
+  await attachSeeded(fakes, updater, n, {
+    ...(notifyHook ? { notifyHook } : {}),
+    interactions: how === "interactions",
+  });
 
   const run = await measured(async () => {
     poller.start();
@@ -229,13 +239,14 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   await mj.close();
   await store.close();
   await fakes.stop();
-  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks);
+  return toResult(n, `mjrelay, ${how}`, run, report, ticks);
 }
 
 interface SeededTask {
   taskId: string;
   channelId: string;
   messageId: string;
+  interaction?: InteractionReply;
   task: unknown;
 }
 
@@ -244,9 +255,9 @@ async function attachSeeded(
   fakes: Fakes,
   updater: TaskUpdater,
   n: number,
-  notifyHook?: string,
+  options: { notifyHook?: string; interactions?: boolean },
 ): Promise<void> {
-  const seeded = await fakes.seed(n, notifyHook);
+  const seeded = await fakes.seed(n, options);
   for (const s of seeded) {
     const task = parseTask(s.task) as Task;
     await updater.attach(task, {
@@ -256,6 +267,7 @@ async function attachSeeded(
       requesterId: null,
       fingerprint: renderTaskMessage(task).fingerprint,
       createdAt: Date.now(),
+      ...(s.interaction ? { interaction: s.interaction } : {}),
     });
   }
 }
@@ -382,11 +394,25 @@ function ratios(results: Result[]): string {
 
 const results: Result[] = [];
 for (const n of sizes) {
-  for (const mode of ["mjrelay, polling", "mjrelay, callbacks", "naive baseline"] as const) {
+  for (const mode of [
+    "mjrelay, polling",
+    "mjrelay, callbacks",
+    "mjrelay, interactions",
+    "naive baseline",
+  ] as const) {
     if (!modes.some((wanted) => mode.includes(wanted))) continue;
     process.stdout.write(`N=${n}, ${mode}… `);
     const result =
-      mode === "naive baseline" ? await runNaive(n) : await runMjrelay(n, mode === "mjrelay, callbacks");
+      mode === "naive baseline"
+        ? await runNaive(n)
+        : await runMjrelay(
+            n,
+            mode === "mjrelay, callbacks"
+              ? "callbacks"
+              : mode === "mjrelay, interactions"
+                ? "interactions"
+                : "polling",
+          );
     results.push(result);
     process.stdout.write(
       `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s, ${result.rateLimitedGlobal} of them global)\n`,

@@ -236,6 +236,9 @@ export class TrackingStore {
     });
     // WAL: readers never block the writer, and an interrupted write never leaves a torn file.
     await sqlite.query("PRAGMA journal_mode=WAL");
+    // In WAL mode NORMAL still never corrupts the file and loses nothing when the process dies;
+    // only a power cut can undo the last commits. FULL syncs the disk on every commit.
+    await sqlite.query("PRAGMA synchronous=NORMAL");
     const keyv = new Keyv({ store: sqlite, namespace: NAMESPACE });
     // keyv's own row format ({ value, expires }, its serializer), so keyv reads the rows back.
     const serialize = keyv.serialize;
