@@ -1,4 +1,5 @@
 // Composition root: builds every part with plain constructors and wires them; nothing else.
+import { createHash } from "node:crypto";
 import { type Client, DefaultUserAgent, Events } from "discord.js";
 import type { Config } from "./config.js";
 import { createDiscordClient } from "./discord/client.js";
@@ -18,6 +19,7 @@ import { ClickLedger } from "./tracking/clickLedger.js";
 import { EditScheduler } from "./tracking/editScheduler.js";
 import { Poller } from "./tracking/poller.js";
 import { TaskRegistry } from "./tracking/registry.js";
+import { SharedTokenBucket } from "./tracking/sharedGlobalLimit.js";
 import { TrackingStore } from "./tracking/store.js";
 import { countTrackedTasks } from "./tracking/trackedTaskState.js";
 import { TaskUpdater } from "./tracking/updater.js";
@@ -36,14 +38,29 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Channel-route edits per second for the whole bot: a few under Discord's 50 for its other requests. */
+const GLOBAL_EDITS_PER_SECOND = 46;
+
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const store = await TrackingStore.open(config.store.url);
   const registry = new TaskRegistry(store);
   const metrics = createMetrics({ trackedTasks: () => countTrackedTasks(registry.activeRecords()) });
-  const client = createDiscordClient(config.discord);
+  const client = createDiscordClient(config.discord, config.shards);
   countDiscordRequests(client.rest, metrics);
-  // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
-  const shardLabel = client.shard ? `shard ${client.shard.ids[0]}/${client.shard.count}` : undefined;
+  // Under the ShardingManager, discord.js knows its shard from the environment the manager set;
+  // a replica knows its shards from SHARD_IDS.
+  const shardLabel = config.shards
+    ? `shard ${config.shards.ids.join(",")}/${config.shards.count}`
+    : client.shard
+      ? `shard ${client.shard.ids[0]}/${client.shard.count}`
+      : undefined;
+  // Processes of one bot that share a Redis share its global limit (and hand tasks to each other).
+  const redisUrl = /^rediss?:\/\//.test(config.store.url) ? config.store.url : undefined;
+  const botId = createHash("sha256").update(config.discord.token).digest("hex").slice(0, 16);
+  const globalBudget =
+    redisUrl && (client.shard || config.shards)
+      ? await SharedTokenBucket.open({ redisUrl, botId, perSecond: GLOBAL_EDITS_PER_SECOND, logger })
+      : undefined;
   const userAgentAppendix = shardLabel ? `mjrelay (${shardLabel})` : "mjrelay";
   if (shardLabel) client.rest.options.userAgentAppendix = userAgentAppendix;
   const mj = new MjClient({
@@ -63,8 +80,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     token: config.discord.token,
     userAgent: `${DefaultUserAgent} ${userAgentAppendix}`,
     onResponse: discordResponseCounter(metrics),
+    ...(globalBudget ? { acquireGlobal: () => globalBudget.acquire() } : {}),
   });
-  const edits = new EditScheduler({ editor, logger });
+  const edits = new EditScheduler({ editor, logger, maxPerSecond: GLOBAL_EDITS_PER_SECOND });
   const updater = new TaskUpdater({
     registry,
     edits,
@@ -72,9 +90,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     maxAgeMs: config.tracking.maxAgeMs,
     observeEditDelay: (seconds) => metrics.editDelay.observe(seconds),
   });
-  const routing = createTaskRouting(client, updater, logger);
-  // One process receives callbacks (the port can be bound once); it forwards them to the owners.
-  const primary = routing.shardId === 0;
+  const routing = await createTaskRouting({
+    client,
+    updater,
+    logger,
+    shards: config.shards,
+    redisUrl,
+    botId,
+  });
+  // Under the manager one process serves HTTP (the port can be bound once) and registers the
+  // commands; replicas each serve it on their own host. Callbacks reach the owners either way.
+  const primary = client.shard ? client.shard.ids[0] === 0 : (config.shards?.ids.includes(0) ?? true);
+  const servesHttp = client.shard ? primary : true;
   const poller = new Poller({ registry, updater, mj, logger, intervalMs: config.tracking.pollIntervalMs });
   const notifyHook = config.http.publicUrl
     ? hookUrl(config.http.publicUrl, await botHookSecret(store))
@@ -134,7 +161,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     async start() {
       const resumed = await registry.load(routing.owns);
       logger.info(
-        { tasks: resumed, shard: routing.shardId, shards: routing.shardCount },
+        { tasks: resumed, shard: routing.shardIds.join(","), shards: routing.shardCount },
         "resumed tracked tasks from the store",
       );
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
@@ -150,7 +177,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         );
         logger.info(result, "registered slash commands");
       }
-      if (primary) {
+      if (servesHttp) {
         httpPort = await webhook.start();
         logger.info(
           {
@@ -183,6 +210,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         await registry.flush();
         await client.destroy();
         await editor.close();
+        await routing.close();
+        await globalBudget?.close();
         await mj.close();
         await store.close();
         logger.info("stopped");

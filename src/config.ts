@@ -85,6 +85,13 @@ const EnvironmentSchema = z.object({
       .default("auto")
       .transform((value) => (value === "auto" ? ("auto" as const) : Number(value))),
   ),
+  SHARD_IDS: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,5}(\s*,\s*\d{1,5})*$/, "must be shard numbers separated by commas, e.g. 0,1")
+      .transform((value) => [...new Set(value.split(",").map((id) => Number(id.trim())))]),
+  ),
   HTTP_PORT: wholeNumber(0, 8080, 65_535),
   HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
   PUBLIC_URL: optional(httpUrl),
@@ -133,6 +140,11 @@ export interface Config {
   tracking: { pollIntervalMs: number; maxAgeMs: number };
   /** Shards for `npm run start:sharded`; "auto" asks Discord. */
   shardCount: number | "auto";
+  /**
+   * The shards this process connects when it is one replica of several (SHARD_IDS with
+   * SHARD_COUNT), without the ShardingManager; undefined otherwise.
+   */
+  shards: { ids: number[]; count: number } | undefined;
   http: {
     port: number;
     host: string;
@@ -172,8 +184,29 @@ function configErrorOf(error: z.ZodError, env: Record<string, string | undefined
   return new ConfigError(problems);
 }
 
+const EnvironmentWithShardsSchema = EnvironmentSchema.superRefine((e, context) => {
+  if (e.SHARD_IDS === undefined) return;
+  if (e.SHARD_COUNT === "auto") {
+    context.addIssue({
+      code: "custom",
+      path: ["SHARD_COUNT"],
+      message: "must be a whole number when SHARD_IDS is set (every replica must agree on it)",
+    });
+    return;
+  }
+  const count = e.SHARD_COUNT;
+  const outside = e.SHARD_IDS.filter((id) => id >= count);
+  if (outside.length > 0) {
+    context.addIssue({
+      code: "custom",
+      path: ["SHARD_IDS"],
+      message: `must name shards below SHARD_COUNT (${count}); ${outside.join(", ")} is not`,
+    });
+  }
+});
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvironmentSchema.safeParse(env);
+  const parsed = EnvironmentWithShardsSchema.safeParse(env);
   if (!parsed.success) throw configErrorOf(parsed.error, env);
   const e = parsed.data;
   return {
@@ -193,6 +226,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     store: { url: e.STORE_URL },
     tracking: { pollIntervalMs: e.POLL_INTERVAL_MS, maxAgeMs: e.TRACK_MAX_AGE_MS },
     shardCount: e.SHARD_COUNT,
+    shards:
+      e.SHARD_IDS !== undefined && e.SHARD_COUNT !== "auto"
+        ? { ids: e.SHARD_IDS, count: e.SHARD_COUNT }
+        : undefined,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
     buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
     metrics: { token: e.METRICS_TOKEN },

@@ -145,7 +145,7 @@ export class EditScheduler {
   #ahead = 0;
   /** Made payloads waiting for their turn to start, oldest first. */
   readonly #turns: (() => void)[] = [];
-  readonly #pacer: RequestPacer;
+  #pacer: RequestPacer;
   #turnTimer: NodeJS.Timeout | undefined;
   #startsThisLoopTurn = 0;
   /** Lanes whose bucket Discord reported empty, with the timer that wakes them. */
@@ -160,6 +160,12 @@ export class EditScheduler {
     };
     const perSecond = this.#options.maxPerSecond;
     this.#pacer = new RequestPacer(perSecond, options.maxInAnySecond ?? perSecond + 1);
+  }
+
+  /** Paces channel-route starts at a new average rate (this process's share of the bot's budget). */
+  setMaxPerSecond(perSecond: number): void {
+    const rate = Math.max(0.1, perSecond);
+    this.#pacer = new RequestPacer(rate, Math.max(1, Math.floor(rate) + 1));
   }
 
   /** Edits waiting or being sent. */
