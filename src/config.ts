@@ -184,31 +184,25 @@ function configErrorOf(error: z.ZodError, env: Record<string, string | undefined
   return new ConfigError(problems);
 }
 
-const EnvironmentWithShardsSchema = EnvironmentSchema.superRefine((e, context) => {
-  if (e.SHARD_IDS === undefined) return;
+/** SHARD_IDS needs a SHARD_COUNT every replica agrees on, and ids below it. */
+function shardProblems(e: Environment): string[] {
+  if (e.SHARD_IDS === undefined) return [];
   if (e.SHARD_COUNT === "auto") {
-    context.addIssue({
-      code: "custom",
-      path: ["SHARD_COUNT"],
-      message: "must be a whole number when SHARD_IDS is set (every replica must agree on it)",
-    });
-    return;
+    return ["SHARD_COUNT must be a whole number when SHARD_IDS is set (every replica must agree on it)"];
   }
   const count = e.SHARD_COUNT;
   const outside = e.SHARD_IDS.filter((id) => id >= count);
-  if (outside.length > 0) {
-    context.addIssue({
-      code: "custom",
-      path: ["SHARD_IDS"],
-      message: `must name shards below SHARD_COUNT (${count}); ${outside.join(", ")} is not`,
-    });
-  }
-});
+  return outside.length > 0
+    ? [`SHARD_IDS must name shards below SHARD_COUNT (${count}); ${outside.join(", ")} is not`]
+    : [];
+}
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvironmentWithShardsSchema.safeParse(env);
+  const parsed = EnvironmentSchema.safeParse(env);
   if (!parsed.success) throw configErrorOf(parsed.error, env);
   const e = parsed.data;
+  const problems = shardProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     discord: {
       token: e.DISCORD_TOKEN,
