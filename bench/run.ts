@@ -200,7 +200,7 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
   const registry = new TaskRegistry(store);
-  const editor = new RestMessageEditor({ apiUrl: env.apiUrl, token: env.token });
+  const editor = new RestMessageEditor({ rest, apiUrl: env.apiUrl, token: env.token });
   const edits = new EditScheduler({ editor, logger });
   const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
   let ticks = 0;

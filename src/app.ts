@@ -1,6 +1,7 @@
 // Composition root: builds every part with plain constructors and wires them; nothing else.
 import { createHash } from "node:crypto";
 import { type Client, DefaultUserAgent, Events } from "discord.js";
+import { SubmitAccess } from "./access/submitAccess.js";
 import type { Config } from "./config.js";
 import { createDiscordClient } from "./discord/client.js";
 import { commands } from "./discord/commands/index.js";
@@ -9,12 +10,16 @@ import type { BotContext } from "./discord/context.js";
 import { createInteractionRouter } from "./discord/interactions/router.js";
 import { createCallbackHandler } from "./discord/messages/feedCallback.js";
 import { RestMessageEditor } from "./discord/messages/messageEditor.js";
+import { recoverPosts, unfinishedPosts } from "./discord/messages/recoverPosts.js";
 import { registerCommands } from "./discord/register.js";
 import { countDiscordRequests, discordResponseCounter } from "./discord/restMetrics.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
+import { MediaDownloader } from "./media/downloadMedia.js";
+import { ResultMedia } from "./media/resultMedia.js";
 import { createMetrics } from "./metrics.js";
 import { MjClient } from "./mj/client.js";
+import { isFinalStatus } from "./mj/schema.js";
 import { ClickLedger } from "./tracking/clickLedger.js";
 import { EditScheduler } from "./tracking/editScheduler.js";
 import { Poller } from "./tracking/poller.js";
@@ -41,7 +46,16 @@ export interface App {
 /** Channel-route edits per second for the whole bot: a few under Discord's 50 for its other requests. */
 const GLOBAL_EDITS_PER_SECOND = 46;
 
-export async function createApp(config: Config, logger: Logger): Promise<App> {
+/** Per result file, redirects included; upstream's CDNs answer in well under a second. */
+const MEDIA_DOWNLOAD_TIMEOUT_MS = 30_000;
+
+export interface AppOptions {
+  /** The tracker's clock (outage and unknown-task windows, record times); tests move it ahead. */
+  now?: () => number;
+}
+
+export async function createApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
+  const now = options.now ?? Date.now;
   const store = await TrackingStore.open(config.store.url);
   const registry = new TaskRegistry(store);
   const metrics = createMetrics({ trackedTasks: () => countTrackedTasks(registry.activeRecords()) });
@@ -76,6 +90,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     },
   });
   const editor = new RestMessageEditor({
+    rest: client.rest,
     apiUrl: config.discord.apiUrl,
     token: config.discord.token,
     userAgent: `${DefaultUserAgent} ${userAgentAppendix}`,
@@ -83,12 +98,24 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     ...(globalBudget ? { acquireGlobal: () => globalBudget.acquire() } : {}),
   });
   const edits = new EditScheduler({ editor, logger, maxPerSecond: GLOBAL_EDITS_PER_SECOND });
+  const media = config.media.upload
+    ? new ResultMedia(
+        new MediaDownloader({
+          maxBytes: config.media.maxBytes,
+          timeoutMs: MEDIA_DOWNLOAD_TIMEOUT_MS,
+          trustedOrigin: new URL(config.mj.baseUrl).origin,
+        }),
+        logger,
+      )
+    : undefined;
   const updater = new TaskUpdater({
     registry,
     edits,
     logger,
     maxAgeMs: config.tracking.maxAgeMs,
     observeEditDelay: (seconds) => metrics.editDelay.observe(seconds),
+    media,
+    now,
   });
   const routing = await createTaskRouting({
     client,
@@ -102,7 +129,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   // commands; replicas each serve it on their own host. Callbacks reach the owners either way.
   const primary = client.shard ? client.shard.ids[0] === 0 : (config.shards?.ids.includes(0) ?? true);
   const servesHttp = client.shard ? primary : true;
-  const poller = new Poller({ registry, updater, mj, logger, intervalMs: config.tracking.pollIntervalMs });
+  const poller = new Poller({
+    registry,
+    updater,
+    mj,
+    logger,
+    intervalMs: config.tracking.pollIntervalMs,
+    now,
+  });
   const notifyHook = config.http.publicUrl
     ? hookUrl(config.http.publicUrl, await botHookSecret(store))
     : undefined;
@@ -113,7 +147,20 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     store,
     registry,
     updater,
-    clicks: new ClickLedger(store),
+    // A pending click outlives the upstream call it waits for.
+    clicks: new ClickLedger(store, { pendingTtlMs: config.mj.timeoutMs + 60_000 }),
+    access: new SubmitAccess({
+      store,
+      policy: config.submit,
+      logger,
+      isRunning: async (taskId) => {
+        const record = await registry.find(taskId);
+        if (!record) return undefined;
+        return (
+          record.stopped === null && (record.finishing ?? null) === null && !isFinalStatus(record.status)
+        );
+      },
+    }),
     notifyHook,
     tasks: routing,
   };
@@ -126,6 +173,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onCallback: createCallbackHandler(client.rest, context),
     metrics: createMetricsEndpoint(metrics.registry, config.metrics.token),
     countCallback: (outcome) => metrics.callbacks.inc({ outcome }),
+    maxConnections: config.http.maxConnections,
   });
   const routeInteraction = createInteractionRouter(
     { commands, buttons: buttonHandlers, modals: modalHandlers },
@@ -164,10 +212,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         { tasks: resumed, shard: routing.shardIds.join(","), shards: routing.shardCount },
         "resumed tracked tasks from the store",
       );
+      // Read before logging in: none of these can be this process's own, still being sent.
+      const unfinished = await unfinishedPosts(context);
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discord.token);
       await ready;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
+      if (unfinished.length > 0 && client.user) {
+        const recovering = recoverPosts(client.rest, client.user.id, context, unfinished).finally(() =>
+          inFlight.delete(recovering),
+        );
+        inFlight.add(recovering);
+      }
       if (config.discord.registerCommandsOnStart && primary) {
         const result = await registerCommands(
           client.rest,
@@ -201,11 +257,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         accepting = false;
         if (httpPort !== undefined) await webhook.stop();
         await poller.stop();
+        // Downloads under way are cut short; their uploads happen after a restart.
+        await media?.close();
         await Promise.allSettled(inFlight);
         await registry.drain();
         // Edits already queued get a few seconds; what is left is sent again after a restart.
         await edits.drain(5000);
         edits.stop();
+        updater.stop();
         await registry.drain();
         await registry.flush();
         await client.destroy();

@@ -95,6 +95,8 @@ const EnvironmentSchema = z.object({
   HTTP_PORT: wholeNumber(0, 8080, 65_535),
   HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
   PUBLIC_URL: optional(httpUrl),
+  MEDIA_UPLOAD: flag(true),
+  MEDIA_MAX_BYTES: wholeNumber(1024, 10 * 1024 * 1024, 100 * 1024 * 1024),
   BUTTONS_ALLOWED: z.preprocess(
     blankToUndefined,
     z
@@ -112,6 +114,20 @@ const EnvironmentSchema = z.object({
       .min(16, "must be at least 16 characters (a random string, e.g. from openssl rand -hex 32)")
       .regex(/^\S+$/, "must not contain spaces"),
   ),
+  SUBMIT_ALLOWED: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => value === "anyone" || /^\d{17,20}$/.test(value), {
+        error: "must be anyone or a role id (17–20 digits)",
+      })
+      .default("anyone"),
+  ),
+  SUBMIT_COOLDOWN_MS: wholeNumber(0, 0),
+  SUBMIT_DAILY_LIMIT: wholeNumber(0, 0),
+  SUBMIT_MAX_RUNNING: wholeNumber(0, 0),
+  HTTP_MAX_CONNECTIONS: wholeNumber(1, 256, 100_000),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === "string" ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -150,15 +166,28 @@ export interface Config {
     host: string;
     /** Base URL upstream can reach this server at; without it no notifyHook is sent. */
     publicUrl: string | undefined;
+    /** Connections the HTTP server holds open at once; more are closed at once. */
+    maxConnections: number;
   };
   /** Who may click mirrored buttons. */
   buttons: { allowed: ButtonsAllowed };
   /** GET /metrics needs `Authorization: Bearer <token>` when set. */
   metrics: { token: string | undefined };
+  /** Uploading finished results to Discord, so their pictures and videos last. */
+  media: { upload: boolean; maxBytes: number };
+  /** Who may start upstream jobs (commands, clicks, forms), and how often; 0 = no limit. */
+  submit: SubmitPolicy;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
 export type ButtonsAllowed = { kind: "anyone" } | { kind: "requester" } | { kind: "role"; roleId: string };
+
+export interface SubmitPolicy {
+  allowed: { kind: "anyone" } | { kind: "role"; roleId: string };
+  cooldownMs: number;
+  dailyLimit: number;
+  maxRunning: number;
+}
 
 function buttonsAllowed(value: string): ButtonsAllowed {
   if (value === "anyone" || value === "requester") return { kind: value };
@@ -224,9 +253,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       e.SHARD_IDS !== undefined && e.SHARD_COUNT !== "auto"
         ? { ids: e.SHARD_IDS, count: e.SHARD_COUNT }
         : undefined,
-    http: { port: e.HTTP_PORT, host: e.HTTP_HOST, publicUrl: e.PUBLIC_URL },
+    http: {
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      publicUrl: e.PUBLIC_URL,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     buttons: { allowed: buttonsAllowed(e.BUTTONS_ALLOWED) },
     metrics: { token: e.METRICS_TOKEN },
+    media: { upload: e.MEDIA_UPLOAD, maxBytes: e.MEDIA_MAX_BYTES },
+    submit: {
+      allowed:
+        e.SUBMIT_ALLOWED === "anyone" ? { kind: "anyone" } : { kind: "role", roleId: e.SUBMIT_ALLOWED },
+      cooldownMs: e.SUBMIT_COOLDOWN_MS,
+      dailyLimit: e.SUBMIT_DAILY_LIMIT,
+      maxRunning: e.SUBMIT_MAX_RUNNING,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -255,4 +297,21 @@ export function secretsOf(config: Config): string[] {
   return [config.discord.token, config.mj.apiKey, config.metrics.token ?? ""].filter(
     (secret) => secret.length >= 4,
   );
+}
+
+/**
+ * `npm run sandbox` reads only SANDBOX_PORT (default 8787, 0 for any free port); the bot it runs
+ * gets a configuration the sandbox builds, never the real variables.
+ */
+export function parseSandboxPort(env: Record<string, string | undefined>): number {
+  const parsed = wholeNumber(0, 8787, 65_535).safeParse(env.SANDBOX_PORT);
+  if (!parsed.success) {
+    throw new ConfigError([`SANDBOX_PORT ${parsed.error.issues[0]?.message} (got "${env.SANDBOX_PORT}")`]);
+  }
+  return parsed.data;
+}
+
+/** SANDBOX_PORT from the process environment (the sandbox reads nothing else). */
+export function loadSandboxPort(): number {
+  return parseSandboxPort(process.env);
 }

@@ -13,14 +13,15 @@ export function createLogger(options: {
   const secrets = options.secrets.filter((secret) => secret.length > 0);
   // JSON escaping could alter a secret's spelling inside a log line; tokens and keys are plain ASCII
   // without quotes or backslashes, so their escaped and raw forms are the same.
-  // notifyHook URLs carry their secret as the last path segment (the bot's own and every feed's).
+  // notifyHook URLs carry their secret as the last path segment (the bot's own and every feed's);
+  // interaction tokens ride in the paths of Discord's interaction and webhook routes, which
+  // discord.js puts into its error messages.
   const scrub = (line: string) => {
     let out = line.includes("/hooks/mj/")
       ? line.replace(/\/hooks\/mj\/[^/"\s?#]+/g, `/hooks/mj/${REDACTED}`)
       : line;
-    // Interaction tokens are the path segment after the application or interaction id.
-    if (out.includes("/webhooks/") || out.includes("/interactions/")) {
-      out = out.replace(/\/(webhooks|interactions)\/(\d+)\/[^/"\s?#]+/g, `/$1/$2/${REDACTED}`);
+    if (out.includes("/interactions/") || out.includes("/webhooks/")) {
+      out = out.replace(/\/(interactions|webhooks)\/(\d+)\/[^/"\s?#]+/g, `/$1/$2/${REDACTED}`);
     }
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;

@@ -1,4 +1,5 @@
 // What command and component handlers receive: the app's parts, built in app.ts.
+import type { SubmitAccess } from "../access/submitAccess.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { MjClient } from "../mj/client.js";
@@ -16,6 +17,8 @@ export interface BotContext {
   registry: TaskRegistry;
   updater: TaskUpdater;
   clicks: ClickLedger;
+  /** Who may submit upstream, and how often: every submit goes through access.spend(). */
+  access: SubmitAccess;
   /** Attaches messages and applies callbacks on the process that owns the task. */
   tasks: TaskRouting;
   /** The bot's own callback URL for submissions; undefined without PUBLIC_URL (tasks are polled). */

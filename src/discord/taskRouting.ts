@@ -10,17 +10,24 @@ import type { Task } from "../mj/schema.js";
 import { connectRedis, type Redis } from "../redisConnection.js";
 import { taskShard } from "../tracking/partition.js";
 import type { TrackedMessage } from "../tracking/store.js";
-import type { TaskUpdater } from "../tracking/updater.js";
+import type { TaskUpdater, UpdateSource } from "../tracking/updater.js";
 
 export interface TaskRouting {
-  /** The shards this process connects (the first is its name in logs). */
+  /** The shards this process connects. */
   shardIds: readonly number[];
+  /** The first of them: this process's name for what it leaves in the store (pending posts). */
+  shardId: number;
   shardCount: number;
   owns(taskId: string): boolean;
-  /** Starts tracking `message` for `task` on the task's owner. */
-  attach(task: Task, message: TrackedMessage, notice: string | null): Promise<void>;
+  /** Starts tracking `message` for `task` on the task's owner (in the feed's record for a feed post). */
+  attach(
+    task: Task,
+    message: TrackedMessage,
+    notice: string | null,
+    feedChannelId?: string | null,
+  ): Promise<void>;
   /** Applies a new state of `task` on its owner. */
-  update(task: Task, source: "poll" | "callback"): Promise<void>;
+  update(task: Task, source: UpdateSource): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,8 +36,14 @@ export type ShardMessage = {
   mjrelay: true;
   owner: number;
 } & (
-  | { kind: "attach"; task: Task; message: TrackedMessage; notice: string | null }
-  | { kind: "update"; task: Task; source: "poll" | "callback" }
+  | {
+      kind: "attach";
+      task: Task;
+      message: TrackedMessage;
+      notice: string | null;
+      feedChannelId: string | null;
+    }
+  | { kind: "update"; task: Task; source: UpdateSource }
 );
 
 export function isShardMessage(value: unknown): value is ShardMessage {
@@ -70,8 +83,11 @@ export async function createTaskRouting(options: TaskRoutingOptions): Promise<Ta
   const owns = (taskId: string) => mine.has(taskShard(taskId, shardCount));
 
   const apply = async (message: ShardMessage) => {
-    if (message.kind === "attach") await updater.attach(message.task, message.message, message.notice);
-    else await updater.onTaskUpdate(message.task, message.source);
+    if (message.kind === "attach") {
+      await updater.attach(message.task, message.message, message.notice, {
+        feedChannelId: message.feedChannelId,
+      });
+    } else await updater.onTaskUpdate(message.task, message.source);
   };
   const applyForwarded = (raw: unknown) => {
     if (!isShardMessage(raw) || !mine.has(raw.owner)) return;
@@ -135,10 +151,19 @@ export async function createTaskRouting(options: TaskRoutingOptions): Promise<Ta
 
   return {
     shardIds,
+    shardId: shardIds[0] ?? 0,
     shardCount,
     owns,
-    attach: (task, message, notice) =>
-      route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "attach", task, message, notice }),
+    attach: (task, message, notice, feedChannelId = null) =>
+      route({
+        mjrelay: true,
+        owner: taskShard(task.id, shardCount),
+        kind: "attach",
+        task,
+        message,
+        notice,
+        feedChannelId,
+      }),
     update: (task, source) =>
       route({ mjrelay: true, owner: taskShard(task.id, shardCount), kind: "update", task, source }),
     async close() {

@@ -69,6 +69,23 @@ export interface ShortenRequest {
   state?: string;
 }
 
+/** An animate (video) job from a starting image (the C# proxy's SubmitVideoDTO, in part). */
+export interface VideoRequest {
+  /** The first frame: a data URL (or a link). */
+  image: string;
+  prompt?: string;
+  motion?: "low" | "high";
+  notifyHook?: string;
+  state?: string;
+}
+/** Puts the face of `sourceBase64` into `targetBase64` (both data URLs). */
+export interface SwapFaceRequest {
+  sourceBase64: string;
+  targetBase64: string;
+  notifyHook?: string;
+  state?: string;
+}
+
 /** One task from a poll. */
 export interface PolledTask {
   /** A hash of the task's JSON as upstream sent it: equal signatures, equal tasks. */
@@ -84,6 +101,11 @@ export interface PolledTask {
 export interface PolledChunk {
   asked: string[];
   tasks: PolledTask[];
+  /**
+   * True when each id was fetched on its own, so an id without a task is one upstream said it
+   * does not know; a batch answer can leave ids out for other reasons.
+   */
+  fetchedOneByOne: boolean;
 }
 
 /**
@@ -120,6 +142,7 @@ export class MjClient {
   readonly #fallbackConcurrency: number;
   readonly #observer: MjRequestObserver | undefined;
   #batchUnsupportedUntil = 0;
+  #answers = 0;
 
   constructor(options: MjClientOptions) {
     const base = new URL(options.baseUrl);
@@ -140,6 +163,11 @@ export class MjClient {
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
     });
+  }
+
+  /** Answers upstream gave so far (anything but a transport failure, 401/403, 429 or 5xx). */
+  get answers(): number {
+    return this.#answers;
   }
 
   /** One task. Throws MjNotFound for an unknown id, whichever way the server says it. */
@@ -167,7 +195,8 @@ export class MjClient {
       const asked = unique.slice(start, start + this.#listChunkSize);
       const tasks =
         Date.now() >= this.#batchUnsupportedUntil ? await this.#listByCondition(asked, known) : undefined;
-      yield { asked, tasks: tasks ?? (await this.#fetchOneByOne(asked, known)) };
+      if (tasks) yield { asked, tasks, fetchedOneByOne: false };
+      else yield { asked, tasks: await this.#fetchOneByOne(asked, known), fetchedOneByOne: true };
     }
   }
 
@@ -211,6 +240,15 @@ export class MjClient {
 
   submitShorten(request: ShortenRequest): Promise<SubmitResult> {
     return this.#submit("shorten", request);
+  }
+
+  submitVideo(request: VideoRequest): Promise<SubmitResult> {
+    return this.#submit("video", request);
+  }
+
+  /** Face swap lives outside /mj/submit (midjourney-proxy's InsightFace route). */
+  swapFace(request: SwapFaceRequest): Promise<SubmitResult> {
+    return this.#post("/mj/insight-face/swap", "swap_face", request);
   }
 
   async close(): Promise<void> {
@@ -275,19 +313,24 @@ export class MjClient {
     });
   }
 
-  async #submit(route: string, request: object): Promise<SubmitResult> {
+  #submit(route: string, request: object): Promise<SubmitResult> {
+    return this.#post(`/mj/submit/${route}`, route, request);
+  }
+
+  /** A submit-style POST; `kind` names it for the observer (imagine, action, ..., swap_face). */
+  async #post(path: MjRoute, kind: string, request: object): Promise<SubmitResult> {
     let result: SubmitResult | undefined;
     try {
-      result = await this.#observed(`/mj/submit/${route}`, async () => {
-        const response = await this.#request("POST", `/mj/submit/${route}`, request);
+      result = await this.#observed(path, async () => {
+        const response = await this.#request("POST", path, request);
         const parsed = SubmitResultSchema.safeParse(parseJson(response));
         if (!parsed.success)
-          throw new MjBadResponse(`submit/${route} did not answer a submit result`, response.status);
+          throw new MjBadResponse(`${path.slice(4)} did not answer a submit result`, response.status);
         return parsed.data;
       });
       return result;
     } finally {
-      this.#observer?.onSubmit(route, result ? submitOutcomeName(result.code) : "error");
+      this.#observer?.onSubmit(kind, result ? submitOutcomeName(result.code) : "error");
     }
   }
 
@@ -353,6 +396,7 @@ export class MjClient {
       read.release();
       throw failure;
     }
+    this.#answers += 1;
     return new RawResponse(status, read.bytes, read.release);
   }
 }

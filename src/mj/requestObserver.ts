@@ -5,7 +5,8 @@ export type MjRoute =
   | "/mj/task/:id/fetch"
   | "/mj/task/list-by-condition"
   | "/mj/task/:id/image-seed"
-  | `/mj/submit/${string}`;
+  | `/mj/submit/${string}`
+  | "/mj/insight-face/swap";
 
 /**
  * How one request ended: `ok` (an answer of the expected kind), `not_found`, `unsupported` (the

@@ -65,23 +65,31 @@ function toList<T>(value: unknown, read: (item: unknown) => T | null): T[] {
 }
 
 export interface Button {
+  /** "" for a link button. */
   customId: string;
   emoji: string;
   label: string;
   type: number;
   style: number;
+  /** Link buttons (style 5, e.g. Midjourney's "Web") carry a URL instead of a customId. */
+  url?: string;
 }
+
+const LINK_STYLE = 5;
 
 function toButton(value: unknown): Button | null {
   if (!isRecord(value)) return null;
-  const customId = toId(value.customId);
+  const style = toInteger(value.style, 2);
+  const url = style === LINK_STYLE ? toText(value.url).trim() : "";
+  const customId = toId(value.customId) ?? (url ? "" : null);
   if (customId === null) return null;
   return {
     customId,
     emoji: toText(value.emoji),
     label: toText(value.label),
     type: toInteger(value.type, 2),
-    style: toInteger(value.style, 2),
+    style,
+    ...(url ? { url } : {}),
   };
 }
 
@@ -115,6 +123,11 @@ export interface Task {
   videoUrl: string;
   videoUrls: Media[];
   buttons: Button[];
+  /**
+   * `properties.finalPrompt`, the one property rendering needs (the Java proxy's describe result);
+   * the rest of `properties` is never shown or stored.
+   */
+  finalPrompt: string;
   properties: Record<string, unknown>;
 }
 
@@ -127,6 +140,7 @@ export function parseTask(body: unknown): Task | null {
   if (!isRecord(body)) return null;
   const id = toId(body.id);
   if (id === null) return null;
+  const properties = toRecord(body.properties);
   return {
     id,
     action: toText(body.action),
@@ -145,7 +159,8 @@ export function parseTask(body: unknown): Task | null {
     videoUrl: toText(body.videoUrl),
     videoUrls: toList(body.videoUrls, toMedia),
     buttons: toList(body.buttons, toButton),
-    properties: toRecord(body.properties),
+    finalPrompt: typeof properties.finalPrompt === "string" ? properties.finalPrompt : "",
+    properties,
   };
 }
 

@@ -1,12 +1,23 @@
 // Turns a task's MJ buttons into Discord action rows, grouped the way Midjourney's own bot shows
-// them: U1–U4 with re-roll, then V1–V4, then everything else five to a row.
-import { type APIActionRowComponent, type APIButtonComponentWithCustomId, ComponentType } from "discord.js";
+// them: U1–U4 with re-roll, then V1–V4, then everything else five to a row. Link buttons (style 5,
+// such as Midjourney's "Web") stay link buttons.
+import {
+  type APIActionRowComponent,
+  type APIButtonComponentWithCustomId,
+  type APIButtonComponentWithURL,
+  ButtonStyle,
+  ComponentType,
+} from "discord.js";
 import type { Button } from "../mj/schema.js";
-import { encodeButtonId, type StoredButton } from "./customId.js";
+import { encodeButtonId, encodeModalId, type StoredButton } from "./customId.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
+import { safeHttpUrl } from "./taskMedia.js";
+
+export type TaskButton = APIButtonComponentWithCustomId | APIButtonComponentWithURL;
+export type TaskButtonRow = APIActionRowComponent<TaskButton>;
 
 export interface RenderedButtons {
-  rows: APIActionRowComponent<APIButtonComponentWithCustomId>[];
+  rows: TaskButtonRow[];
   /** Pairs that did not fit in a custom_id; they must be stored before the message is sent. */
   storedButtons: StoredButton[];
   /** Buttons left out because a message holds at most 25. */
@@ -18,6 +29,8 @@ export interface RenderedButtons {
 // biome-ignore lint/complexity/useRegexLiterals: a literal with the v flag does not compile for ES2022.
 const UNICODE_EMOJI = new RegExp("^\\p{RGI_Emoji}$", "v");
 const CUSTOM_EMOJI = /^<(a?):([A-Za-z0-9_]{2,32}):(\d{17,20})>$/;
+/** A custom emoji's bare name, as proxies copy it from Midjourney's buttons ("upscale_1"). */
+const BARE_EMOJI_NAME = /^[A-Za-z0-9_]{2,32}$/;
 
 type ButtonEmoji = { name: string } | { id: string; name: string; animated: boolean };
 
@@ -33,54 +46,114 @@ export function toButtonEmoji(raw: string): ButtonEmoji | null {
   return null;
 }
 
+// Every customId family the proxies send (see mj-api.md), most specific first.
 const FALLBACK_LABELS: [RegExp, (match: RegExpExecArray) => string][] = [
   [/::upsample::(\d)::/, (m) => `U${m[1]}`],
   [/::variation::(\d)::/, (m) => `V${m[1]}`],
   [/::reroll::/, () => "Re-roll"],
+  [/::video_virtual_upscale::(\d+)/, (m) => `Upscale video ${m[1]}`],
   [/::upsample_[^:]*subtle::/, () => "Upscale (Subtle)"],
   [/::upsample_[^:]*creative::/, () => "Upscale (Creative)"],
+  [/::upsample_[^:]*?(\d)x::/, (m) => `Upscale (${m[1]}x)`],
   [/::upsample_[^:]*::/, () => "Upscale"],
   [/::high_variation::/, () => "Vary (Strong)"],
   [/::low_variation::/, () => "Vary (Subtle)"],
   [/::Inpaint::/, () => "Vary (Region)"],
   [/::Outpaint::50::/, () => "Zoom Out 2x"],
   [/::Outpaint::75::/, () => "Zoom Out 1.5x"],
+  [/::Outpaint::100::/, () => "Make Square"],
+  [/::Outpaint::/, () => "Zoom Out"],
   [/::CustomZoom::/, () => "Custom Zoom"],
   [/::pan_(left|right|up|down)::/, (m) => `Pan ${m[1]}`],
-  [/::PicReader::(\d)$/, (m) => m[1] as string],
+  [/::PicReader::(\d)$/, (m) => `Imagine ${m[1]}`],
   [/::PicReader::all$/, () => "Imagine all"],
   [/::Picread::Retry$/, () => "Retry"],
+  [/::PromptAnalyzer::(\d)$/, (m) => `Imagine ${m[1]}`],
+  [/::PromptAnalyzer::Extended$/, () => "Show details"],
   [/::BOOKMARK::/, () => "Favourite"],
+  [/::animate_high_extend::/, () => "Extend (High motion)"],
+  [/::animate_low_extend::/, () => "Extend (Low motion)"],
   [/::animate_high::/, () => "Animate (High motion)"],
   [/::animate_low::/, () => "Animate (Low motion)"],
 ];
 
-/** A readable label for a button that has neither a label nor a usable emoji. */
-export function fallbackLabel(customId: string): string {
+/** A readable label for a button that has neither a label nor a usable emoji; null for an unknown family. */
+function familyLabel(customId: string): string | null {
   for (const [pattern, label] of FALLBACK_LABELS) {
     const match = pattern.exec(customId);
     if (match) return label(match);
   }
-  return "Action";
+  return null;
+}
+
+/** A readable label for a button that has neither a label nor a usable emoji. */
+export function fallbackLabel(customId: string): string {
+  return familyLabel(customId) ?? "Action";
+}
+
+/** "upscale_1" -> "Upscale 1": better than a blank button when the family is unknown. */
+function emojiNameLabel(raw: string): string | null {
+  const name = raw.trim();
+  if (!BARE_EMOJI_NAME.test(name)) return null;
+  const words = name.replaceAll("_", " ").trim();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : null;
+}
+
+/** The label of the button that opens the prompt form of a task waiting in MODAL. */
+export const OPEN_FORM_LABEL = "Open the form";
+/** The label of a link button upstream sent without one. */
+const LINK_LABEL = "Open link";
+
+/** The button that opens the prompt form of a MODAL task (`region`: Vary (Region), which may want a mask). */
+export function openFormButton(modalTaskId: string, region: boolean): APIButtonComponentWithCustomId {
+  return {
+    type: ComponentType.Button,
+    style: ButtonStyle.Primary,
+    label: OPEN_FORM_LABEL,
+    custom_id: encodeModalId(modalTaskId, region),
+  };
 }
 
 function group(customId: string): 0 | 1 | 2 {
-  if (/::upsample::\d::/.test(customId) || /::reroll::/.test(customId)) return 0;
+  if (/::(upsample|video_virtual_upscale)::\d::/.test(customId) || /::reroll::/.test(customId)) return 0;
   if (/::variation::\d::/.test(customId)) return 1;
   return 2;
 }
 
-function toComponent(
-  taskId: string,
-  button: Button,
-): {
-  component: APIButtonComponentWithCustomId;
+interface Entry {
+  component: TaskButton;
+  /** What makes two buttons the same: the custom_id, or a link button's URL. */
+  key: string;
   stored?: StoredButton;
-} {
+}
+
+function labelOf(button: Button, hasEmoji: boolean): string {
+  const label = truncate(button.label.trim(), DISCORD_LIMITS.buttonLabel);
+  if (label || hasEmoji) return label;
+  return (
+    (button.customId ? familyLabel(button.customId) : null) ??
+    emojiNameLabel(button.emoji) ??
+    (button.url ? LINK_LABEL : "Action")
+  );
+}
+
+function toLinkComponent(button: Button): Entry | null {
+  const url = safeHttpUrl(button.url ?? "");
+  if (!url || url.length > 512) return null;
+  const emoji = toButtonEmoji(button.emoji);
+  const label = labelOf(button, emoji !== null);
+  const component: APIButtonComponentWithURL = { type: ComponentType.Button, style: ButtonStyle.Link, url };
+  if (label) component.label = label;
+  if (emoji) component.emoji = emoji;
+  return { component, key: `link:${url}` };
+}
+
+function toComponent(taskId: string, button: Button): Entry | null {
+  if (button.url !== undefined) return toLinkComponent(button);
+  if (!button.customId) return null;
   const { customId, stored } = encodeButtonId(taskId, button.customId);
   const emoji = toButtonEmoji(button.emoji);
-  let label = truncate(button.label.trim(), DISCORD_LIMITS.buttonLabel);
-  if (!label && !emoji) label = fallbackLabel(button.customId);
+  const label = labelOf(button, emoji !== null);
   const style = button.style >= 1 && button.style <= 4 ? button.style : 2;
   const component: APIButtonComponentWithCustomId = {
     type: ComponentType.Button,
@@ -89,24 +162,21 @@ function toComponent(
   };
   if (label) component.label = label;
   if (emoji) component.emoji = emoji;
-  return stored ? { component, stored } : { component };
+  return stored ? { component, key: customId, stored } : { component, key: customId };
 }
 
 export function renderButtonRows(taskId: string, buttons: readonly Button[]): RenderedButtons {
-  type Entry = ReturnType<typeof toComponent>;
   const groups: Entry[][] = [[], [], []];
-  const seenMj = new Set<string>();
-  const seenDiscord = new Set<string>();
+  const seen = new Set<string>();
   for (const button of buttons) {
-    if (button.type !== 2 || seenMj.has(button.customId)) continue;
-    seenMj.add(button.customId);
+    if (button.type !== 2) continue;
     const entry = toComponent(taskId, button);
-    if (seenDiscord.has(entry.component.custom_id)) continue;
-    seenDiscord.add(entry.component.custom_id);
-    groups[group(button.customId)]?.push(entry);
+    if (!entry || seen.has(entry.key)) continue;
+    seen.add(entry.key);
+    groups[button.url !== undefined ? 2 : group(button.customId)]?.push(entry);
   }
 
-  const rows: APIActionRowComponent<APIButtonComponentWithCustomId>[] = [];
+  const rows: TaskButtonRow[] = [];
   const storedButtons: StoredButton[] = [];
   let dropped = 0;
   for (const members of groups) {

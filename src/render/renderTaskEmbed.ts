@@ -1,12 +1,20 @@
-// The embed that shows one task: status colour and title, prompt, progress, times, result image.
+// The embeds that show one task: status colour and title, what upstream answered (prompt, describe
+// suggestions, shorten analysis, the reason of a failure), progress, times, and its pictures (a
+// gallery of up to four) and videos.
 import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
+import { taskMedia } from "./taskMedia.js";
 
 export interface EmbedOptions {
   /** A line shown under the task (queue position, "tracking stopped", ...). */
   notice?: string | undefined;
   requesterId?: string | undefined;
+  /**
+   * The task's media that are files of the message (uploaded before, or with this very edit):
+   * source URL -> attachment filename. The embeds point at those files instead of upstream.
+   */
+  attachments?: ReadonlyMap<string, string> | undefined;
 }
 
 const STATUS_LOOK: Record<string, { label: string; colour: number }> = {
@@ -18,6 +26,9 @@ const STATUS_LOOK: Record<string, { label: string; colour: number }> = {
   FAILURE: { label: "Failed", colour: 0xed4245 },
   CANCEL: { label: "Cancelled", colour: 0x747f8d },
 };
+
+const REASON = "Reason";
+const NO_REASON = "Upstream gave no reason.";
 
 function humanize(value: string): string {
   const words = value.trim().toLowerCase().replaceAll("_", " ");
@@ -34,18 +45,6 @@ export function progressBar(percent: number, width = 10): string {
   return `${"▰".repeat(filled)}${"▱".repeat(width - filled)} ${Math.round(percent)}%`;
 }
 
-/** Only http(s) links may become an embed image; anything else (javascript:, data:, junk) is dropped. */
-export function safeHttpUrl(raw: string): string | null {
-  const text = raw.trim();
-  if (!text || text.length > 2048) return null;
-  try {
-    const url = new URL(text);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
 function discordTime(ms: number): string {
   return `<t:${Math.floor(ms / 1000)}:f>`;
 }
@@ -55,20 +54,55 @@ function duration(fromMs: number, toMs: number): string {
   return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 }
 
-/** DESCRIBE puts four numbered suggestions in promptEn; each becomes its own paragraph. */
-function describeSuggestions(promptEn: string): string {
-  return promptEn
-    .split(/\n\s*\n/)
+/** Upstream's text with Windows line ends made plain. */
+function lines(text: string): string {
+  return text.replaceAll("\r\n", "\n").replaceAll("\r", "\n").trim();
+}
+
+/**
+ * DESCRIBE's four suggestions, each its own paragraph: in promptEn (blank-line separated; the C#
+ * proxy joins them with CRLF) or, from the Java proxy, in properties.finalPrompt.
+ */
+export function describeSuggestions(task: Pick<Task, "promptEn" | "finalPrompt">): string {
+  const source = task.promptEn.trim() ? task.promptEn : task.finalPrompt;
+  return lines(source)
+    .split(/\n+/)
     .map((part) => part.trim())
     .filter(Boolean)
     .map((part) => escapeMarkdown(part))
     .join("\n\n");
 }
 
+const SHORTEN_RESULT = /shortened prompts|important tokens/i;
+
+/**
+ * SHORTEN's analysis ("**IMPORTANT TOKENS** … **Shortened prompts** 1️⃣ … 5️⃣"), which upstream
+ * keeps in description (and the C# proxy in finalPrompt too); "" until the task has it. It is
+ * Midjourney's own markdown (bold and struck-out tokens), so it is shown as such.
+ */
+export function shortenResult(task: Pick<Task, "description" | "finalPrompt">): string {
+  for (const candidate of [task.description, task.finalPrompt]) {
+    if (SHORTEN_RESULT.test(candidate)) return lines(candidate);
+  }
+  return "";
+}
+
 function promptText(task: Task): string {
-  if (task.action === "DESCRIBE" && task.promptEn.trim()) return describeSuggestions(task.promptEn);
+  if (task.action === "DESCRIBE" && (task.promptEn.trim() || task.finalPrompt.trim())) {
+    return describeSuggestions(task);
+  }
+  const shortened = task.action === "SHORTEN" ? shortenResult(task) : "";
+  if (shortened) return shortened;
   const prompt = task.prompt.trim() || task.promptEn.trim();
   return prompt ? escapeMarkdown(prompt) : "";
+}
+
+/** Why a failed or cancelled task ended; null for any other status, or a cancel without reason. */
+function reasonOf(task: Task): string | null {
+  const reason = lines(task.failReason);
+  if (task.status === "FAILURE") return reason || NO_REASON;
+  if (task.status === "CANCEL") return reason || null;
+  return null;
 }
 
 function progressLine(task: Task): string | null {
@@ -87,6 +121,24 @@ function field(name: string, value: string, inline = false): APIEmbedField {
   };
 }
 
+/** A markdown link whose URL cannot end the link early. */
+function markdownLink(label: string, url: string): string {
+  return `[${label}](${url.replaceAll("(", "%28").replaceAll(")", "%29")})`;
+}
+
+/** Links to the videos that are not files of the message (those Discord plays itself), as fit in a field. */
+function videoLinks(videos: string[], attachments: ReadonlyMap<string, string> | undefined): string {
+  let value = "";
+  for (const [index, url] of videos.entries()) {
+    if (attachments?.has(url)) continue;
+    const link = markdownLink(videos.length === 1 ? "Open the video" : `Video ${index + 1}`, url);
+    const next = value ? `${value} · ${link}` : link;
+    if (next.length > DISCORD_LIMITS.fieldValue) break;
+    value = next;
+  }
+  return value;
+}
+
 function embedTextLength(embed: APIEmbed): number {
   let total =
     (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);
@@ -94,16 +146,21 @@ function embedTextLength(embed: APIEmbed): number {
   return total;
 }
 
-export function renderTaskEmbed(task: Task, options: EmbedOptions = {}): APIEmbed {
+/** The first embed carries the task; up to three more, sharing its `url`, complete the gallery. */
+export function renderTaskEmbeds(task: Task, options: EmbedOptions = {}): APIEmbed[] {
   const look = statusLook(task.status);
   const fields: APIEmbedField[] = [];
+  const prompt = task.prompt.trim();
   const promptEn = task.promptEn.trim();
-  if (task.action !== "DESCRIBE" && task.prompt.trim() && promptEn && promptEn !== task.prompt.trim()) {
+  const shortened = task.action === "SHORTEN" && shortenResult(task) !== "";
+  if (shortened && (prompt || promptEn)) fields.push(field("Prompt", escapeMarkdown(prompt || promptEn)));
+  if (task.action !== "DESCRIBE" && !shortened && prompt && promptEn && promptEn !== prompt) {
     fields.push(field("English prompt", escapeMarkdown(promptEn)));
   }
-  if (task.status === "FAILURE") {
-    fields.push(field("Reason", task.failReason.trim() || "Upstream gave no reason."));
-  }
+  const reason = reasonOf(task);
+  // A long reason (moderation texts are) goes to the description, which has four times the room.
+  const longReason = reason !== null && reason.length > DISCORD_LIMITS.fieldValue ? reason : null;
+  if (reason !== null && longReason === null) fields.push(field(REASON, reason));
   if (options.notice) fields.push(field("Note", options.notice));
   if (task.submitTime !== null) fields.push(field("Submitted", discordTime(task.submitTime), true));
   if (task.startTime !== null) fields.push(field("Started", discordTime(task.startTime), true));
@@ -112,8 +169,9 @@ export function renderTaskEmbed(task: Task, options: EmbedOptions = {}): APIEmbe
     fields.push(field("Finished", `${discordTime(task.finishTime)}${took}`, true));
   }
   if (options.requesterId) fields.push(field("Requested by", `<@${options.requesterId}>`, true));
-  const video = safeHttpUrl(task.videoUrl) ?? safeHttpUrl(task.videoUrls[0]?.url ?? "");
-  if (video) fields.push(field("Video", `[Open the video](${encodeURI(video).replaceAll(")", "%29")})`));
+  const media = taskMedia(task);
+  const videos = videoLinks(media.videos, options.attachments);
+  if (videos) fields.push(field(media.videos.length === 1 ? "Video" : "Videos", videos));
 
   const embed: APIEmbed = {
     title: truncate(`${humanize(task.action) || "Task"} · ${look.label}`, DISCORD_LIMITS.embedTitle),
@@ -121,16 +179,42 @@ export function renderTaskEmbed(task: Task, options: EmbedOptions = {}): APIEmbe
     fields: fields.slice(0, DISCORD_LIMITS.embedFields),
     footer: { text: truncate(`Task ${task.id}`, DISCORD_LIMITS.footer) },
   };
-  const image = safeHttpUrl(task.imageUrl) ?? safeHttpUrl(task.imageUrls[0]?.url ?? "");
-  if (image) embed.image = { url: image };
+  const pictures = media.pictures.map((url) => {
+    const file = options.attachments?.get(url);
+    return file ? `attachment://${file}` : url;
+  });
+  const [first, ...others] = pictures;
+  if (first) embed.image = { url: first };
+  // Discord shows embeds that share a `url` as one gallery; the first picture's link is that url.
+  const gallery = media.pictures[0];
+  if (others.length > 0 && gallery) embed.url = gallery;
 
   // The description gets whatever the 6,000-character embed total leaves after everything else.
   const room = Math.min(DISCORD_LIMITS.embedDescription, DISCORD_LIMITS.embedTotal - embedTextLength(embed));
-  const prompt = promptText(task);
-  const progress = progressLine(task);
-  const description = progress
-    ? `${prompt ? `${truncate(prompt, Math.max(1, room - progress.length - 2))}\n\n` : ""}${progress}`
-    : truncate(prompt, room);
+  const description = fitDescription(
+    [longReason === null ? "" : `**${REASON}**\n${longReason}`, promptText(task)],
+    progressLine(task),
+    room,
+  );
   if (description) embed.description = description;
-  return embed;
+  return [embed, ...others.map((url): APIEmbed => ({ url: gallery, image: { url } }))];
+}
+
+/**
+ * The non-empty `parts` and then `progress`, blank lines between, in at most `room` characters:
+ * the progress bar is kept whole, the parts are cut in order (the reason before the prompt).
+ */
+function fitDescription(parts: string[], progress: string | null, room: number): string {
+  const pieces: string[] = [];
+  const present = parts.filter(Boolean);
+  let left = room - (progress ? progress.length + (present.length > 0 ? 2 : 0) : 0);
+  for (const part of present) {
+    const separator = pieces.length > 0 ? 2 : 0;
+    if (left - separator <= 0) break;
+    const piece = truncate(part, left - separator);
+    pieces.push(piece);
+    left -= piece.length + separator;
+  }
+  if (progress) pieces.push(progress);
+  return pieces.join("\n\n");
 }

@@ -1,18 +1,35 @@
 // Task -> the whole Discord message that shows it. Pure: the caller stores `storedButtons` and
 // compares `fingerprint` with the last one sent to decide whether an edit is needed.
 import { createHash } from "node:crypto";
-import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } from "discord.js";
+import type { APIEmbed } from "discord.js";
+import { ComponentType } from "discord.js";
 import { isFinalStatus, type Task } from "../mj/schema.js";
 import type { StoredButton } from "./customId.js";
-import { renderButtonRows } from "./renderButtonRows.js";
-import { type EmbedOptions, renderTaskEmbed } from "./renderTaskEmbed.js";
+import { openFormButton, renderButtonRows, type TaskButtonRow } from "./renderButtonRows.js";
+import { type EmbedOptions, renderTaskEmbeds } from "./renderTaskEmbed.js";
+
+/** A file sent with an edit (see media/): its name, as `attachment://` names it, and its bytes. */
+export interface UploadFile {
+  name: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+/** Files to upload with an edit, and the message to send instead should Discord refuse them. */
+export interface MessageUploads {
+  files: readonly UploadFile[];
+  /** null: the message shows that already, so nothing is sent instead. */
+  withoutFiles: TaskMessagePayload | null;
+}
 
 /** In discord.js option names, so it can go straight to reply()/editReply(). */
 export interface TaskMessagePayload {
   content: string;
   embeds: APIEmbed[];
-  components: APIActionRowComponent<APIButtonComponentWithCustomId>[];
+  components: TaskButtonRow[];
   allowedMentions: { parse: [] };
+  /** Only on a channel edit that uploads the task's media (added by the tracker, never rendered). */
+  uploads?: MessageUploads;
 }
 
 export interface RenderedTaskMessage {
@@ -24,14 +41,23 @@ export interface RenderedTaskMessage {
   droppedButtons: number;
 }
 
+/** The "Open the form" row of a task waiting for its prompt (Vary (Region) tasks are INPAINT). */
+function modalRow(task: Task): TaskButtonRow {
+  return {
+    type: ComponentType.ActionRow,
+    components: [openFormButton(task.id, task.action.toUpperCase() === "INPAINT")],
+  };
+}
+
 export function renderTaskMessage(task: Task, options: EmbedOptions = {}): RenderedTaskMessage {
-  // Buttons only once the task is final: clicking an unfinished job's buttons fails upstream.
+  // Buttons only once the task is final: clicking an unfinished job's buttons fails upstream. A
+  // task waiting for its prompt gets the button that opens the same form a click opens.
   const buttons = isFinalStatus(task.status)
     ? renderButtonRows(task.id, task.buttons)
-    : { rows: [], storedButtons: [], dropped: 0 };
+    : { rows: task.status === "MODAL" ? [modalRow(task)] : [], storedButtons: [], dropped: 0 };
   const payload: TaskMessagePayload = {
     content: "",
-    embeds: [renderTaskEmbed(task, options)],
+    embeds: renderTaskEmbeds(task, options),
     components: buttons.rows,
     allowedMentions: { parse: [] },
   };

@@ -41,8 +41,13 @@ export function targetLogFields(target: MessageTarget) {
   };
 }
 
-/** "gone": the message, its channel or the bot's access to it no longer exists. */
-export type EditOutcome = "edited" | "gone";
+/**
+ * "gone": the message or its channel no longer exists; "forbidden": Discord refuses the bot
+ * access to it (Missing Access or Permissions), which a permission change may undo;
+ * "edited-without-files": Discord refused the files an edit uploaded, and the message was edited
+ * without them.
+ */
+export type EditOutcome = "edited" | "edited-without-files" | "gone" | "forbidden";
 
 /**
  * Where an edit waits: `key` names the bucket it spends (a channel, an interaction token), and

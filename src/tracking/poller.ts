@@ -1,10 +1,13 @@
 // The polling loop: every POLL_INTERVAL_MS, asks upstream for every due task in as few calls as
-// the API allows and hands what changed to the updater, one chunk at a time. Ticks never overlap;
-// errors back off.
+// the API allows and hands what changed to the updater, one chunk at a time. Ticks never overlap.
+// A task a batch answer leaves out is asked for on its own before it counts as unknown. When polls
+// fail, they back off (a few intervals at most) while a light probe each interval notices the
+// provider's return at once; after 30 s of failures every live message says the provider is down.
 import { setImmediate } from "node:timers/promises";
 import type { Logger } from "../logger.js";
 import type { MjClient, PolledChunk } from "../mj/client.js";
-import { MjError } from "../mj/errors.js";
+import { MjError, MjNotFound } from "../mj/errors.js";
+import type { Task } from "../mj/schema.js";
 import type { TaskRegistry } from "./registry.js";
 import { taskLogFields } from "./taskLogFields.js";
 import { isQueuedStatus, type TaskUpdater } from "./updater.js";
@@ -12,7 +15,7 @@ import { isQueuedStatus, type TaskUpdater } from "./updater.js";
 export interface PollerOptions {
   registry: TaskRegistry;
   updater: TaskUpdater;
-  mj: Pick<MjClient, "pollTasks">;
+  mj: Pick<MjClient, "pollTasks" | "fetchTask" | "answers">;
   logger: Logger;
   intervalMs: number;
   now?: () => number;
@@ -27,12 +30,17 @@ interface Handover {
 
 /** Tasks of a chunk handed to the updater at a time. */
 const APPLY_SLICE = 100;
-/** Upper bound for the pause after repeated upstream failures. */
-const MAX_BACKOFF_MS = 60_000;
+/** The pause after repeated upstream failures grows to this many poll intervals at most. */
+const MAX_BACKOFF_INTERVALS = 4;
+/** Polls failing this long put a notice on every live message. */
+export const OUTAGE_NOTICE_AFTER_MS = 30_000;
 /** Queued tasks change rarely: poll them every few ticks. */
 const QUEUED_INTERVAL_FACTOR = 2;
 /** Tasks whose callbacks arrive are polled only as a safety net for lost callbacks. */
 const CALLBACK_FED_INTERVAL_MS = 60_000;
+/** Tasks a batch answer left out, asked for on their own per tick (and at once). */
+const CONFIRMATIONS_PER_TICK = 100;
+const CONFIRMATION_CONCURRENCY = 8;
 
 export class Poller {
   readonly #options: PollerOptions;
@@ -45,6 +53,16 @@ export class Poller {
   #running: Promise<void> | undefined;
   #stopped = true;
   #consecutiveFailures = 0;
+  /** Since when polls fail (null while they work). */
+  #failingSince: number | null = null;
+  /** upstream's answer count when the last poll failed: more since means it answers again. */
+  #answersAtFailure = 0;
+  /** Messages may show the outage notice (after a restart, too): cleared on the next answer. */
+  #outageMayShow = true;
+  /** The notice was put on every live message during this outage (new ones get it on attach). */
+  #outageShown = false;
+  /** Confirmations left this tick. */
+  #confirmationsLeft = CONFIRMATIONS_PER_TICK;
 
   constructor(options: PollerOptions) {
     this.#options = options;
@@ -73,12 +91,20 @@ export class Poller {
     for (const taskId of registry.activeIds()) {
       if ((this.#nextPollAt.get(taskId) ?? 0) > now) continue;
       // A finished task whose last edits wait for Discord has nothing more to learn upstream.
-      if (registry.peek(taskId)?.finishing && !updater.wantsUnchangedState(taskId)) continue;
+      if (!updater.needsPoll(taskId)) continue;
       due.push(taskId);
     }
     this.#forgetUntracked();
-    if (due.length === 0) return;
+    if (due.length === 0) {
+      // Nothing tracked: nothing to back off for, and nothing to tell.
+      if (registry.activeCount === 0) {
+        this.#failingSince = null;
+        this.#consecutiveFailures = 0;
+      }
+      return;
+    }
 
+    this.#confirmationsLeft = CONFIRMATIONS_PER_TICK;
     const unanswered = new Set(due);
     // A state the updater applied last and wants nothing more of needs no parsing.
     const known = (signature: string) => {
@@ -87,28 +113,52 @@ export class Poller {
     };
     try {
       for await (const chunk of mj.pollTasks(due, known)) {
+        await this.#answered();
         await this.#apply(chunk);
         for (const taskId of chunk.asked) unanswered.delete(taskId);
       }
     } catch (error) {
-      this.#consecutiveFailures += 1;
       const level = error instanceof MjError ? "warn" : "error";
       logger[level]({ err: error, tasks: unanswered.size }, "polling the MJ API failed; backing off");
-      await Promise.allSettled([...unanswered].map((taskId) => updater.onUpstreamError(taskId)));
+      await this.#failed();
       return;
     }
     this.#consecutiveFailures = 0;
   }
 
+  /** Upstream answered a poll: backoff and any outage notice end. */
+  async #answered(): Promise<void> {
+    this.#consecutiveFailures = 0;
+    this.#failingSince = null;
+    this.#outageShown = false;
+    if (!this.#outageMayShow) return;
+    this.#outageMayShow = false;
+    await this.#options.updater.clearOutage();
+  }
+
+  /** A poll (or a probe) failed; past OUTAGE_NOTICE_AFTER_MS, every live message says so. */
+  async #failed(): Promise<void> {
+    this.#consecutiveFailures += 1;
+    this.#answersAtFailure = this.#options.mj.answers;
+    const now = this.#now();
+    this.#failingSince ??= now;
+    if (this.#outageShown || now - this.#failingSince < OUTAGE_NOTICE_AFTER_MS) return;
+    this.#outageShown = true;
+    this.#outageMayShow = true;
+    await this.#options.updater.showOutage(this.#failingSince);
+  }
+
   /**
    * Hands one chunk's news to the updater. A task whose JSON upstream sent exactly as last time
    * came unparsed and is recognised by its signature alone: that is most tasks on most ticks. The
-   * rest goes in slices, so timers (the edit pacing) and callbacks run in between.
+   * rest goes in slices, so timers (the edit pacing) and callbacks run in between. Tasks the answer
+   * left out are asked for on their own: only that answer says whether upstream knows them.
    */
-  async #apply({ asked, tasks }: PolledChunk): Promise<void> {
+  async #apply({ asked, tasks, fetchedOneByOne }: PolledChunk): Promise<void> {
     const { updater } = this.#options;
     const wanted = new Set(asked);
     const answered = new Set<string>();
+    let unreadable = 0;
     for (let start = 0; start < tasks.length; start += APPLY_SLICE) {
       const handed: Handover[] = [];
       for (const { signature, task } of tasks.slice(start, start + APPLY_SLICE)) {
@@ -117,6 +167,7 @@ export class Poller {
           if (taskId !== undefined) answered.add(taskId);
           continue;
         }
+        if (task === null) unreadable += 1;
         if (!task || !wanted.has(task.id) || answered.has(task.id)) continue;
         answered.add(task.id);
         handed.push({ taskId: task.id, signature, update: updater.onTaskUpdate(task) });
@@ -124,12 +175,52 @@ export class Poller {
       await this.#settle(handed);
       await setImmediate();
     }
+    if (unreadable > 0) {
+      this.#options.logger.warn(
+        { unreadable },
+        "the MJ API sent tasks that cannot be read; asking for them one by one",
+      );
+    }
     const missing = asked.filter((taskId) => !answered.has(taskId));
-    await this.#settle(
-      missing.map((taskId) => ({ taskId, signature: undefined, update: updater.onTaskMissing(taskId) })),
-    );
+    if (fetchedOneByOne) {
+      await this.#settle(
+        missing.map((taskId) => ({ taskId, signature: undefined, update: updater.onTaskMissing(taskId) })),
+      );
+    } else {
+      await this.#confirmMissing(missing);
+    }
     const after = this.#now();
     for (const taskId of asked) this.#nextPollAt.set(taskId, after + this.#intervalFor(taskId));
+  }
+
+  /**
+   * Asks upstream for each task a batch answer left out: it is unknown only if its own fetch says
+   * so. A fetch that fails is an upstream error, which changes nothing. Beyond the tick's budget
+   * (a batch route answering nothing at all), the rest wait for the next tick.
+   */
+  async #confirmMissing(missing: string[]): Promise<void> {
+    const { updater, mj, logger } = this.#options;
+    const batch = missing.slice(0, Math.max(0, this.#confirmationsLeft));
+    this.#confirmationsLeft -= batch.length;
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const taskId = batch[next++] as string;
+        let task: Task | undefined;
+        try {
+          task = await mj.fetchTask(taskId);
+        } catch (error) {
+          if (error instanceof MjNotFound) {
+            await this.#settle([{ taskId, signature: undefined, update: updater.onTaskMissing(taskId) }]);
+          } else {
+            logger.debug({ err: error, taskId }, "a task left out of a batch answer could not be fetched");
+          }
+          continue;
+        }
+        await this.#settle([{ taskId, signature: undefined, update: updater.onTaskUpdate(task) }]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONFIRMATION_CONCURRENCY, batch.length) }, worker));
   }
 
   /** Waits for updates and remembers the signature of each state the updater applied. */
@@ -160,7 +251,9 @@ export class Poller {
   }
 
   #intervalFor(taskId: string): number {
-    const record = this.#options.registry.peek(taskId);
+    const { registry } = this.#options;
+    const key = registry.keysOf(taskId)[0];
+    const record = key === undefined ? undefined : registry.peek(key);
     const base = this.#options.intervalMs;
     // Slightly early, so a task due "now" at the next tick is not pushed one more tick away.
     const pushedAt = this.#options.updater.lastPushAt(taskId);
@@ -174,7 +267,7 @@ export class Poller {
   #forgetUntracked(): void {
     if (this.#nextPollAt.size <= this.#options.registry.activeCount) return;
     for (const taskId of this.#nextPollAt.keys()) {
-      if (this.#options.registry.peek(taskId)) continue;
+      if (this.#options.registry.keysOf(taskId).length > 0) continue;
       this.#nextPollAt.delete(taskId);
       this.#setSignature(taskId, undefined);
     }
@@ -187,9 +280,54 @@ export class Poller {
         .catch((error: unknown) => this.#options.logger.error({ err: error }, "poll tick failed"))
         .finally(() => {
           this.#running = undefined;
-          const backoff = Math.min(MAX_BACKOFF_MS, this.#options.intervalMs * 2 ** this.#consecutiveFailures);
-          this.#schedule(this.#consecutiveFailures > 0 ? backoff : this.#options.intervalMs);
+          if (this.#consecutiveFailures === 0) this.#schedule(this.#options.intervalMs);
+          else this.#backOff(this.#backoffMs());
         });
     }, delayMs);
+  }
+
+  #backoffMs(): number {
+    const { intervalMs } = this.#options;
+    return Math.min(MAX_BACKOFF_INTERVALS * intervalMs, intervalMs * 2 ** (this.#consecutiveFailures - 1));
+  }
+
+  /**
+   * Waits `remainingMs` before the next full poll, but checks every interval whether upstream
+   * answers again (any successful call, or a probe of one task): then it polls at once, so
+   * messages catch up within about one interval of the provider's return.
+   */
+  #backOff(remainingMs: number): void {
+    if (this.#stopped) return;
+    const { intervalMs } = this.#options;
+    if (remainingMs <= intervalMs) {
+      this.#schedule(remainingMs);
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#running = this.#probe()
+        .catch((error: unknown) => this.#options.logger.error({ err: error }, "probing the MJ API failed"))
+        .then((answers) => {
+          this.#running = undefined;
+          if (answers) this.#schedule(0);
+          else this.#backOff(remainingMs - intervalMs);
+        });
+    }, intervalMs);
+  }
+
+  /** True when upstream answered since the last failure (a command's call counts, else one fetch). */
+  async #probe(): Promise<boolean> {
+    const { mj, registry, logger } = this.#options;
+    if (mj.answers > this.#answersAtFailure) return true;
+    const taskId = registry.activeIds()[0];
+    if (taskId === undefined) return true;
+    try {
+      await mj.fetchTask(taskId);
+      return true;
+    } catch (error) {
+      if (error instanceof MjNotFound) return true;
+      logger.debug({ err: error }, "the MJ API still does not answer");
+      await this.#failed();
+      return false;
+    }
   }
 }

@@ -1,10 +1,15 @@
-// The tracked tasks this process works on: an in-memory map of the active ones, written through
-// to the store, with one lock per task so a poll result and a callback never interleave.
-import type { TrackedTask, TrackingStore } from "./store.js";
+// The tracked tasks this process works on: an in-memory map of the active records, written through
+// to the store, with one lock per key so a poll result and a callback never interleave. A task has
+// the bot's own record (key: its id) and one per feed that posted it (see recordKey).
+
+import { KeyedLocks } from "./keyedLocks.js";
+import { recordKey, type TrackedTask, type TrackingStore } from "./store.js";
 
 export class TaskRegistry {
   readonly #active = new Map<string, TrackedTask>();
-  readonly #locks = new Map<string, Promise<void>>();
+  /** Keys of the active records, by task id. */
+  readonly #keysOfTask = new Map<string, Set<string>>();
+  readonly #locks = new KeyedLocks();
   /** Active records changed in memory since they were last written. */
   readonly #dirty = new Set<string>();
 
@@ -13,13 +18,18 @@ export class TaskRegistry {
   /** Loads every active record from the store (after a restart); returns how many. */
   async load(owns: (taskId: string) => boolean = () => true): Promise<number> {
     for await (const record of this.store.activeTasks()) {
-      if (owns(record.taskId)) this.#active.set(record.taskId, record);
+      if (owns(record.taskId)) this.#keep(record);
     }
     return this.#active.size;
   }
 
-  /** Ids of the tasks still being tracked. */
+  /** Ids of the tasks still being tracked (each once, however many records show it). */
   activeIds(): string[] {
+    return [...this.#keysOfTask.keys()];
+  }
+
+  /** Keys of the active records. */
+  activeKeys(): string[] {
     return [...this.#active.keys()];
   }
 
@@ -28,66 +38,82 @@ export class TaskRegistry {
     return this.#active.values();
   }
 
+  /** Keys of the active records that show `taskId`. */
+  keysOf(taskId: string): string[] {
+    return [...(this.#keysOfTask.get(taskId) ?? [])];
+  }
+
   get activeCount(): number {
     return this.#active.size;
   }
 
-  /** The active record, if the task is tracked by this process. */
-  peek(taskId: string): TrackedTask | undefined {
-    return this.#active.get(taskId);
+  /** The active record under `key` (a task id for the bot's own record), if this process tracks it. */
+  peek(key: string): TrackedTask | undefined {
+    return this.#active.get(key);
   }
 
   /** The active record, else the stored one (stopped records stay in the store). */
-  async find(taskId: string): Promise<TrackedTask | undefined> {
-    return this.#active.get(taskId) ?? (await this.store.getTask(taskId));
+  async find(key: string): Promise<TrackedTask | undefined> {
+    return this.#active.get(key) ?? (await this.store.getTask(key));
   }
 
   /** Persists a record; only active records are kept in memory. */
   async save(record: TrackedTask): Promise<void> {
-    if (record.stopped === null) this.#active.set(record.taskId, record);
-    else this.#active.delete(record.taskId);
-    this.#dirty.delete(record.taskId);
+    const key = recordKey(record);
+    if (record.stopped === null) this.#keep(record);
+    else this.#forget(key, record.taskId);
+    this.#dirty.delete(key);
     await this.store.saveTask(record);
   }
 
   /** Updates the in-memory record without a store write (for state that may lag in the store). */
   remember(record: TrackedTask): void {
-    if (record.stopped !== null || !this.#active.has(record.taskId)) return;
-    this.#active.set(record.taskId, record);
-    this.#dirty.add(record.taskId);
+    const key = recordKey(record);
+    if (record.stopped !== null || !this.#active.has(key)) return;
+    this.#active.set(key, record);
+    this.#dirty.add(key);
   }
 
   /** Writes what remember() kept in memory only (on a clean stop). */
   async flush(): Promise<void> {
-    for (const taskId of [...this.#dirty]) {
-      const record = this.#active.get(taskId);
+    for (const key of [...this.#dirty]) {
+      const record = this.#active.get(key);
       if (record) await this.save(record);
     }
     this.#dirty.clear();
   }
 
-  /** Forgets a task that another process now owns; the stored record stays. */
-  release(taskId: string): void {
-    this.#active.delete(taskId);
+  /** Forgets a record that another process now owns; the stored record stays. */
+  release(key: string): void {
+    const record = this.#active.get(key);
+    if (record) this.#forget(key, record.taskId);
   }
 
-  /** Runs `work` after every earlier `work` for the same task has settled. */
-  withLock<T>(taskId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(taskId) ?? Promise.resolve();
-    const result = previous.then(work);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(taskId, settled);
-    void settled.then(() => {
-      if (this.#locks.get(taskId) === settled) this.#locks.delete(taskId);
-    });
-    return result;
+  /** Runs `work` after every earlier `work` for the same key has settled. */
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.#locks.run(key, work);
   }
 
   /** Resolves once every locked piece of work that has started so far has settled. */
   async drain(): Promise<void> {
-    while (this.#locks.size > 0) await Promise.all(this.#locks.values());
+    await this.#locks.drain();
+  }
+
+  #keep(record: TrackedTask): void {
+    const key = recordKey(record);
+    this.#active.set(key, record);
+    let keys = this.#keysOfTask.get(record.taskId);
+    if (!keys) {
+      keys = new Set();
+      this.#keysOfTask.set(record.taskId, keys);
+    }
+    keys.add(key);
+  }
+
+  #forget(key: string, taskId: string): void {
+    this.#active.delete(key);
+    const keys = this.#keysOfTask.get(taskId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#keysOfTask.delete(taskId);
   }
 }

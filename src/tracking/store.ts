@@ -1,6 +1,6 @@
 // keyv-backed records of which Discord message shows which MJ task: an SQLite file by default,
 // Redis when several processes share the work. One keyv namespace, keys prefixed by record kind.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import KeyvRedis from "@keyv/redis";
 import KeyvSqlite from "@keyv/sqlite";
@@ -24,6 +24,19 @@ export interface TrackedMessage {
    * 15 minutes (kept so it is used after a restart too; a secret, never logged).
    */
   interaction?: InteractionReply | null;
+  /** Since when Discord refuses edits of it with Missing Access/Permissions (retried with backoff). */
+  forbiddenSince?: number | null;
+  /**
+   * The task's media uploaded as files of this message (upstream URL -> file name), so later
+   * edits point at them instead of uploading again; absent until the upload was tried.
+   */
+  media?: { files: MessageFile[] };
+}
+
+/** A file of a message that shows one of its task's pictures or videos. */
+export interface MessageFile {
+  source: string;
+  name: string;
 }
 
 export type StopReason = "final" | "max-age" | "not-found" | "no-messages";
@@ -31,6 +44,11 @@ export type StopReason = "final" | "max-age" | "not-found" | "no-messages";
 /** A task and the messages that show it. */
 export interface TrackedTask {
   taskId: string;
+  /**
+   * The feed channel this record shows the task for. A feed's callbacks only ever change the
+   * feed's own record; absent or null: the bot's own record (commands, clicks, /mjstatus).
+   */
+  feedChannelId?: string | null;
   messages: TrackedMessage[];
   /** Last applied status and percentage: a task never moves backwards. */
   status: string;
@@ -45,16 +63,50 @@ export interface TrackedTask {
   updatedAt: number;
   /** The last applied state (without `properties`), to re-render without asking upstream. */
   lastTask: Task;
-  /** Consecutive upstream failures for this task (unknown id, errors), and since when. */
+  /**
+   * Where `lastTask` came from: the bot's own upstream (polls, fetches, its own notifyHook) or a
+   * feed's callback, which anyone holding the feed URL can send. Absent in older records: upstream.
+   */
+  stateFrom?: "upstream" | "feed";
+  /** When `lastTask` arrived. */
+  stateAt?: number;
+  /** Consecutive answers of upstream that it does not know this task, and since when. */
   failures: number;
   failingSince: number | null;
+  /** Since when polls fail, while the record's messages say the provider is not answering. */
+  outageSince?: number | null;
+}
+
+/** The store key of a record: the task id for the bot's own record, else the feed's. */
+export function recordKey(record: Pick<TrackedTask, "taskId" | "feedChannelId">): string {
+  return record.feedChannelId ? feedRecordKey(record.feedChannelId, record.taskId) : record.taskId;
+}
+
+export function feedRecordKey(feedChannelId: string, taskId: string): string {
+  return `feed:${feedChannelId}:${taskId}`;
 }
 
 /** What became of a click on a mirrored button (or a prompt modal), so it is submitted once. */
 export type ClickRecord =
+  /** Submitting: kept until upstream's answer is known (see ClickLedger). */
   | { status: "pending"; at: number }
-  /** Upstream asked for a prompt: clicking again reopens the modal for the same MODAL task. */
-  | { status: "modal"; at: number; modalTaskId: string; prompt: string; title: string; region: boolean }
+  /**
+   * Upstream asked for a prompt: clicking again reopens the modal for the same MODAL task, for
+   * the member it was opened for (`userId`; absent in older records).
+   */
+  | {
+      status: "modal";
+      at: number;
+      modalTaskId: string;
+      prompt: string;
+      title: string;
+      region: boolean;
+      userId?: string;
+    }
+  /** Upstream started `taskId`; its message is being posted (or recovered after a restart). */
+  | { status: "posting"; at: number; taskId: string }
+  /** Upstream started `taskId`, but no message could be posted for it. */
+  | { status: "submitted"; at: number; taskId: string }
   | {
       status: "done";
       at: number;
@@ -68,6 +120,47 @@ export type ClickRecord =
 export type HookTarget =
   | { kind: "bot"; secretHash: string }
   | { kind: "feed"; secretHash: string; channelId: string; guildId: string | null };
+
+/**
+ * A message about to be sent for a task: written before it is sent and deleted once the message
+ * is tracked, so a restart in between finds the message (or posts it) instead of losing it.
+ */
+export interface PendingPost {
+  id: string;
+  /** The shard that sends it; after a crash, the same shard recovers it. */
+  shardId: number;
+  taskId: string;
+  feedChannelId: string | null;
+  channelId: string;
+  guildId: string | null;
+  requesterId: string | null;
+  notice: string | null;
+  /** The message it answers (a clicked one). */
+  replyTo: string | null;
+  /** The click (or form) whose result it is: settled once the message is known. */
+  clickKey: string | null;
+  /** An interaction reply: its token finds (or fills) the reply while it is valid (15 minutes). */
+  interaction: { applicationId: string; token: string; createdAt: number } | null;
+  startedAt: number;
+}
+
+/** A prompt form the bot opened: only `userId` may submit it. */
+export interface OpenedForm {
+  userId: string;
+  /** The task whose button asked for the form. */
+  sourceTaskId: string;
+  at: number;
+}
+
+/** What one member has spent, for SUBMIT_COOLDOWN_MS, SUBMIT_DAILY_LIMIT and SUBMIT_MAX_RUNNING. */
+export interface MemberSpend {
+  /** The UTC day `count` is for (YYYY-MM-DD). */
+  day: string;
+  count: number;
+  lastAt: number | null;
+  /** Tasks the member started that were not seen finished yet. */
+  running: { taskId: string; at: number }[];
+}
 
 /** A channel that receives every task whose callbacks arrive at its own notifyHook URL. */
 export interface Feed {
@@ -83,13 +176,31 @@ const BUTTON = "button:";
 const CLICK = "click:";
 const HOOK = "hook:";
 const FEED = "feed:";
+const POST = "post:";
+const SUBMITTER = "submitter:";
+const FORM = "form:";
+const SPEND = "spend:";
 const BOT_HOOK_SECRET = "bot-hook-secret";
+const HEALTH_CHECK = "health-check";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Finished records stay a while, so buttons and "already shown" answers keep working. */
 const STOPPED_TTL_MS = 30 * DAY_MS;
-/** A pending click outlives a quick restart but never blocks its button for long. */
+/** Default life of a pending click mark; the ledger asks for one that outlasts an upstream call. */
 const PENDING_CLICK_TTL_MS = 60_000;
+/** A post not completed within a day will not be: its interaction and its moment are long gone. */
+const PENDING_POST_TTL_MS = DAY_MS;
+/** MODAL tasks wait minutes upstream; a form kept a day is plenty. */
+const FORM_TTL_MS = DAY_MS;
+/** Spend records outlive the UTC day they count and the tasks they hold. */
+const SPEND_TTL_MS = 8 * DAY_MS;
+
+/** The SQLite file a store was opened on, to notice when it is removed or replaced under it. */
+interface SqliteFile {
+  path: string;
+  dev: number;
+  ino: number;
+}
 
 /** The table @keyv/sqlite keeps its rows in (named explicitly, as the batched writes use it too). */
 const SQLITE_TABLE = "keyv";
@@ -193,10 +304,12 @@ class SqliteWriteBatcher {
 
 export class TrackingStore {
   readonly #keyv: Keyv;
+  readonly #file: SqliteFile | undefined;
   readonly #batch: SqliteWriteBatcher | undefined;
 
-  private constructor(keyv: Keyv, batch?: SqliteWriteBatcher) {
+  private constructor(keyv: Keyv, file?: SqliteFile, batch?: SqliteWriteBatcher) {
     this.#keyv = keyv;
+    this.#file = file;
     this.#batch = batch;
   }
 
@@ -245,19 +358,22 @@ export class TrackingStore {
     const batch = new SqliteWriteBatcher(sqlite, (data) =>
       serialize ? serialize(data as Parameters<typeof serialize>[0]) : JSON.stringify(data),
     );
-    return new TrackingStore(keyv, batch);
+    if (file === ":memory:") return new TrackingStore(keyv, undefined, batch);
+    const { dev, ino } = statSync(file);
+    return new TrackingStore(keyv, { path: file, dev, ino }, batch);
   }
 
-  async getTask(taskId: string): Promise<TrackedTask | undefined> {
-    return (await this.#get<TrackedTask>(TASK + taskId)) ?? undefined;
+  /** A record by its key (see recordKey): the task id for the bot's own record. */
+  async getTask(key: string): Promise<TrackedTask | undefined> {
+    return (await this.#get<TrackedTask>(TASK + key)) ?? undefined;
   }
 
   async saveTask(record: TrackedTask): Promise<void> {
-    await this.#set(TASK + record.taskId, record, record.stopped === null ? undefined : STOPPED_TTL_MS);
+    await this.#set(TASK + recordKey(record), record, record.stopped === null ? undefined : STOPPED_TTL_MS);
   }
 
-  async deleteTask(taskId: string): Promise<void> {
-    await this.#delete(TASK + taskId);
+  async deleteTask(key: string): Promise<void> {
+    await this.#delete(TASK + key);
   }
 
   /** Every task still being tracked (not stopped), e.g. to resume after a restart. */
@@ -289,8 +405,8 @@ export class TrackingStore {
     return (await this.#get<ClickRecord>(CLICK + key)) ?? undefined;
   }
 
-  async saveClick(key: string, record: ClickRecord): Promise<void> {
-    await this.#set(CLICK + key, record, record.status === "pending" ? PENDING_CLICK_TTL_MS : STOPPED_TTL_MS);
+  async saveClick(key: string, record: ClickRecord, pendingTtlMs = PENDING_CLICK_TTL_MS): Promise<void> {
+    await this.#set(CLICK + key, record, record.status === "pending" ? pendingTtlMs : STOPPED_TTL_MS);
   }
 
   async deleteClick(key: string): Promise<void> {
@@ -329,9 +445,71 @@ export class TrackingStore {
     await this.#delete(FEED + channelId);
   }
 
-  /** Answers only when the backing store answers (for health checks). */
+  async savePendingPost(post: PendingPost): Promise<void> {
+    await this.#set(POST + post.id, post, PENDING_POST_TTL_MS);
+  }
+
+  async deletePendingPost(id: string): Promise<void> {
+    await this.#delete(POST + id);
+  }
+
+  /** Every post that was begun and not completed (after a crash). */
+  async *pendingPosts(): AsyncGenerator<PendingPost> {
+    if (!this.#keyv.iterator) throw new Error("the store cannot enumerate its records");
+    await this.#batch?.flush();
+    for await (const [key, value] of this.#keyv.iterator(undefined)) {
+      if (typeof key === "string" && key.startsWith(POST) && value) yield value as PendingPost;
+    }
+  }
+
+  /** Who started a task through the bot (a command, a click or a form). */
+  async getSubmitter(taskId: string): Promise<string | undefined> {
+    return (await this.#get<string>(SUBMITTER + taskId)) ?? undefined;
+  }
+
+  async saveSubmitter(taskId: string, userId: string): Promise<void> {
+    await this.#set(SUBMITTER + taskId, userId, STOPPED_TTL_MS);
+  }
+
+  async getForm(modalTaskId: string): Promise<OpenedForm | undefined> {
+    return (await this.#get<OpenedForm>(FORM + modalTaskId)) ?? undefined;
+  }
+
+  async saveForm(modalTaskId: string, form: OpenedForm): Promise<void> {
+    await this.#set(FORM + modalTaskId, form, FORM_TTL_MS);
+  }
+
+  async getSpend(memberKey: string): Promise<MemberSpend | undefined> {
+    return (await this.#get<MemberSpend>(SPEND + memberKey)) ?? undefined;
+  }
+
+  async saveSpend(memberKey: string, spend: MemberSpend): Promise<void> {
+    await this.#set(SPEND + memberKey, spend, SPEND_TTL_MS);
+  }
+
+  /** Answers only when the backing store answers. */
   async ping(): Promise<void> {
     await this.#keyv.get("ping");
+  }
+
+  /**
+   * Throws, saying why, unless a write reaches the store. An SQLite file removed from under the
+   * process (its directory deleted) still takes writes into the unlinked file, which the next
+   * start never sees: the file on disk must still be the one that was opened.
+   */
+  async checkWritable(): Promise<void> {
+    if (this.#file) {
+      let current: { dev: number; ino: number };
+      try {
+        current = statSync(this.#file.path);
+      } catch {
+        throw new Error(`the SQLite file ${this.#file.path} no longer exists (was its directory removed?)`);
+      }
+      if (current.dev !== this.#file.dev || current.ino !== this.#file.ino) {
+        throw new Error(`the SQLite file ${this.#file.path} was replaced since the bot opened it`);
+      }
+    }
+    await this.#keyv.set(HEALTH_CHECK, Date.now(), 60_000);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,12 @@
 // Applies a new state of a task to the messages that show it: render, compare, edit, untrack.
-// The poller and the webhook both end here; neither talks to Discord directly.
+// The poller and the webhook both end here; neither talks to Discord directly. A finished task's
+// pictures and videos are then uploaded as files of each message, once, so they outlive upstream's
+// links.
 import type { Logger } from "../logger.js";
+import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
+import { taskMedia } from "../render/taskMedia.js";
 import {
   type EditScheduler,
   type MessageTarget,
@@ -10,7 +14,13 @@ import {
   targetLogFields,
 } from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
-import type { TrackedMessage, TrackedTask } from "./store.js";
+import {
+  feedRecordKey,
+  type MessageFile,
+  recordKey,
+  type TrackedMessage,
+  type TrackedTask,
+} from "./store.js";
 import { taskLogFields } from "./taskLogFields.js";
 
 export interface UpdaterOptions {
@@ -18,6 +28,10 @@ export interface UpdaterOptions {
   edits: Pick<EditScheduler, "submit">;
   logger: Logger;
   maxAgeMs: number;
+  /** Where a finished task's files come from; without it, results stay links (MEDIA_UPLOAD=false). */
+  media?: ResultMediaSource | undefined;
+  /** How long upstream must say it does not know a task before it is given up (tests shorten it). */
+  unknownGiveUpMs?: number;
   now?: () => number;
   /** Told, per edit Discord confirmed, how long after the bot learned of the state it shows. */
   observeEditDelay?: (seconds: number) => void;
@@ -44,9 +58,12 @@ export function isRegression(current: Pick<TrackedTask, "status" | "progress">, 
   return current.progress !== null && nextProgress !== null && nextProgress < current.progress;
 }
 
-/** Drops what a record never needs to re-render (and must not persist: properties can hold secrets). */
+/**
+ * Drops what a record never needs to re-render and must not persist: properties can hold secrets
+ * (the notifyHook URL); the one the message shows, finalPrompt, is a field of its own.
+ */
 export function storedState(task: Task): Task {
-  return { ...task, properties: {}, imageUrls: [], videoUrls: [] };
+  return { ...task, properties: {} };
 }
 
 /**
@@ -83,7 +100,21 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return count === 0;
 }
 
-const UPSTREAM_TROUBLE_AFTER_FAILURES = 5;
+/** Upstream must say it does not know a task for this long before tracking gives up on it. */
+export const UNKNOWN_GIVE_UP_MS = 2 * 60 * 1000;
+/** A message Discord refuses to edit (Missing Access) is tried again after 1 s, 2 s, 4 s … up to this. */
+const FORBIDDEN_RETRY_MAX_MS = 60_000;
+const FORBIDDEN_RETRY_FIRST_MS = 1000;
+
+/** Where a new state of a task comes from; a feed's callbacks only ever reach the feed's record. */
+export type UpdateSource = "poll" | "callback" | { feed: string };
+
+/** The line shown on every live message while the provider is not answering. */
+export function outageNotice(since: number): string {
+  return `The MJ API has not answered since <t:${Math.floor(since / 1000)}:R>; the bot keeps trying and will update this message.`;
+}
+
+const NOT_FOUND_NOTICE = "The MJ API no longer knows this task, so it is not followed any more.";
 
 /** An edit asked of the scheduler for one message; `rendered` once its payload was built. */
 interface EditRequest {
@@ -93,22 +124,48 @@ interface EditRequest {
   learnedAt: number | undefined;
 }
 
+/** What an edit's payload was made of, for recording once Discord answered. */
+interface SentEdit {
+  fingerprint: string;
+  /** The message without the files it uploaded (what Discord shows should it refuse them). */
+  withoutFilesFingerprint: string;
+  /** The files the edit uploaded (empty for an edit that uploads nothing). */
+  uploaded: MessageFile[];
+}
+
+/** The files already on `message`, by the upstream URL each stands for. */
+function filesOf(message: TrackedMessage): ReadonlyMap<string, string> {
+  return new Map((message.media?.files ?? []).map((file) => [file.source, file.name]));
+}
+
 export class TaskUpdater {
   readonly #registry: TaskRegistry;
   readonly #edits: Pick<EditScheduler, "submit">;
   readonly #logger: Logger;
   readonly #maxAgeMs: number;
+  readonly #media: ResultMediaSource | undefined;
+  readonly #unknownGiveUpMs: number;
   readonly #now: () => number;
   readonly #observeEditDelay: ((seconds: number) => void) | undefined;
   readonly #pushedAt = new Map<string, number>();
   /** Per message, the newest edit request not yet settled. */
   readonly #waiting = new Map<string, EditRequest>();
+  /** Messages whose task's files are being downloaded or uploaded. */
+  readonly #uploading = new Set<string>();
+  /** Messages Discord refuses to edit, waiting for their next try. */
+  readonly #blocked = new Map<string, NodeJS.Timeout>();
+  /** Refusals in a row of each such message's edits (the backoff grows with them). */
+  readonly #refusals = new Map<string, number>();
+  /** Since when polls fail, once that is shown (see showOutage). */
+  #outageSince: number | null = null;
 
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
     this.#edits = options.edits;
     this.#logger = options.logger;
     this.#maxAgeMs = options.maxAgeMs;
+    this.#media = options.media;
+    this.#unknownGiveUpMs = options.unknownGiveUpMs ?? UNKNOWN_GIVE_UP_MS;
     this.#now = options.now ?? Date.now;
     this.#observeEditDelay = options.observeEditDelay;
   }
@@ -118,36 +175,59 @@ export class TaskUpdater {
     return this.#pushedAt.get(taskId);
   }
 
-  /** A new state of a task arrived (poll, callback or command). */
-  onTaskUpdate(task: Task, source: "poll" | "callback" = "poll"): Promise<void> {
+  /**
+   * A new state of a task arrived. Upstream's (a poll, the bot's own notifyHook, a command's
+   * fetch) applies to every record of the task; a feed's only to that feed's record.
+   */
+  async onTaskUpdate(task: Task, source: UpdateSource = "poll"): Promise<void> {
     const learnedAt = performance.now();
-    if (source === "callback" && this.#registry.peek(task.id)) this.#pushedAt.set(task.id, this.#now());
-    return this.#registry.withLock(task.id, async () => {
-      const record = await this.#registry.find(task.id);
-      if (!record || record.stopped !== null) return;
-      if (isRegression(record, task)) {
-        this.#logger.debug(
-          { ...taskLogFields(task.id, record), status: task.status },
-          "ignored an older state of the task",
-        );
-        return;
-      }
-      // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
-      const stored = shareUnchanged(record.lastTask, storedState(task));
-      if (stored === record.lastTask && !this.#wantsUnchangedState(record)) return;
-      const final = isFinalStatus(task.status);
-      const next: TrackedTask = {
-        ...record,
-        status: task.status,
-        progress: progressPercent(task) ?? record.progress,
-        lastTask: stored,
-        failures: 0,
-        failingSince: null,
-        notice: isQueuedStatus(task.status) ? record.notice : null,
-        stopped: final ? "final" : null,
-      };
-      await this.#publish(record, next, learnedAt);
-    });
+    if (typeof source === "object") {
+      const key = feedRecordKey(source.feed, task.id);
+      return this.#registry.withLock(key, () => this.#apply(key, task, "feed", learnedAt));
+    }
+    const keys = this.#registry.keysOf(task.id);
+    // A feed's callbacks never slow down the polling of a task: only upstream's own do.
+    if (source === "callback" && keys.length > 0) this.#pushedAt.set(task.id, this.#now());
+    await Promise.all(
+      keys.map((key) => this.#registry.withLock(key, () => this.#apply(key, task, "upstream", learnedAt))),
+    );
+  }
+
+  async #apply(key: string, task: Task, from: "upstream" | "feed", learnedAt: number): Promise<void> {
+    const record = await this.#registry.find(key);
+    if (!record || record.stopped !== null) return;
+    if (isRegression(record, task)) {
+      this.#logger.debug(
+        { ...taskLogFields(task.id, record), status: task.status },
+        "ignored an older state of the task",
+      );
+      return;
+    }
+    // Most polls bring nothing new: skip rendering, unless the record has news to give anyway.
+    const stored = shareUnchanged(record.lastTask, storedState(task));
+    if (stored === record.lastTask && !this.#wantsUnchangedState(record)) return;
+    await this.#publish(record, this.#withState(record, task, from, stored), learnedAt);
+  }
+
+  /** `record` showing `task` (which is not older than what it shows), stored as `stored`. */
+  #withState(
+    record: TrackedTask,
+    task: Task,
+    from: "upstream" | "feed",
+    stored = shareUnchanged(record.lastTask, storedState(task)),
+  ): TrackedTask {
+    return {
+      ...record,
+      status: task.status,
+      progress: progressPercent(task) ?? record.progress,
+      lastTask: stored,
+      stateFrom: from,
+      stateAt: stored === record.lastTask && record.stateFrom === from ? record.stateAt : this.#now(),
+      failures: 0,
+      failingSince: null,
+      notice: isQueuedStatus(task.status) ? record.notice : null,
+      stopped: isFinalStatus(task.status) ? "final" : null,
+    };
   }
 
   /**
@@ -157,68 +237,123 @@ export class TaskUpdater {
    * they render the newest state when they go.
    */
   wantsUnchangedState(taskId: string): boolean {
-    const record = this.#registry.peek(taskId);
-    return !record || this.#wantsUnchangedState(record);
+    const records = this.#recordsOf(taskId);
+    return records.length === 0 || records.some((record) => this.#wantsUnchangedState(record));
+  }
+
+  /** False for a task whose every record is finishing and only waits for Discord. */
+  needsPoll(taskId: string): boolean {
+    return this.#recordsOf(taskId).some(
+      (record) => (record.finishing ?? null) === null || this.#wantsUnchangedState(record),
+    );
+  }
+
+  #recordsOf(taskId: string): TrackedTask[] {
+    const records: TrackedTask[] = [];
+    for (const key of this.#registry.keysOf(taskId)) {
+      const record = this.#registry.peek(key);
+      if (record) records.push(record);
+    }
+    return records;
   }
 
   #wantsUnchangedState(record: TrackedTask): boolean {
     if (record.failures > 0) return true;
     if ((record.finishing ?? null) === null) return false;
-    return !record.messages.every((message) => this.#waiting.has(message.messageId));
+    return !record.messages.every((message) => this.#isBusy(message.messageId));
   }
 
-  /** Upstream does not know the task (any more): stop after it stays unknown for a while. */
-  onTaskMissing(taskId: string): Promise<void> {
-    return this.#registry.withLock(taskId, async () => {
-      const record = await this.#registry.find(taskId);
-      if (!record || record.stopped !== null) return;
-      const failures = record.failures + 1;
-      if (failures < UPSTREAM_TROUBLE_AFTER_FAILURES) {
-        await this.#registry.save({ ...record, failures, failingSince: record.failingSince ?? this.#now() });
-        return;
-      }
-      this.#logger.warn(
-        taskLogFields(taskId, record),
-        "the MJ API no longer knows this task; tracking stopped",
-      );
-      await this.#publish(record, {
-        ...record,
-        failures,
-        stopped: "not-found",
-        notice: "The MJ API no longer knows this task, so it is not followed any more.",
-      });
+  /** An edit of the message waits, is held after a refusal, or its files are on their way. */
+  #isBusy(messageId: string): boolean {
+    return this.#waiting.has(messageId) || this.#blocked.has(messageId) || this.#uploading.has(messageId);
+  }
+
+  /** The message shows a finished result whose files are not uploaded yet (nor tried). */
+  #needsUpload(record: TrackedTask, message: TrackedMessage): boolean {
+    if (!this.#media || message.media !== undefined || record.lastTask.status !== "SUCCESS") return false;
+    const media = taskMedia(record.lastTask);
+    return media.pictures.length + media.videos.length > 0;
+  }
+
+  /**
+   * Upstream said it does not know the task (its own fetch confirmed it). Tracking gives up only
+   * once upstream has said so for UNKNOWN_GIVE_UP_MS: providers forget new tasks for a moment.
+   */
+  async onTaskMissing(taskId: string): Promise<void> {
+    await Promise.all(
+      this.#registry.keysOf(taskId).map((key) =>
+        this.#registry.withLock(key, async () => {
+          const record = await this.#registry.find(key);
+          if (!record || record.stopped !== null) return;
+          const now = this.#now();
+          const failingSince = record.failingSince ?? now;
+          const failures = record.failures + 1;
+          if (now - failingSince < this.#unknownGiveUpMs) {
+            await this.#registry.save({ ...record, failures, failingSince });
+            return;
+          }
+          this.#logger.warn(
+            { ...taskLogFields(taskId, record), key },
+            "the MJ API no longer knows this task; tracking stopped",
+          );
+          await this.#publish(record, {
+            ...record,
+            failures,
+            failingSince,
+            stopped: "not-found",
+            notice: NOT_FOUND_NOTICE,
+          });
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Polls have failed since `since` for long enough: every live message says so, with one edit
+   * each (paced like every other edit), until clearOutage().
+   */
+  async showOutage(since: number): Promise<void> {
+    this.#outageSince = since;
+    await this.#forEachActive(async (record) => {
+      if ((record.outageSince ?? null) !== null) return;
+      await this.#publish(record, { ...record, outageSince: since });
     });
   }
 
-  /** Upstream failed to answer for this task. Nothing is shown until the trouble persists. */
-  onUpstreamError(taskId: string): Promise<void> {
-    return this.#registry.withLock(taskId, async () => {
-      const record = await this.#registry.find(taskId);
-      if (!record || record.stopped !== null) return;
-      const failingSince = record.failingSince ?? this.#now();
-      const failures = record.failures + 1;
-      const notice =
-        failures >= UPSTREAM_TROUBLE_AFTER_FAILURES
-          ? `The MJ API is not answering (since <t:${Math.floor(failingSince / 1000)}:R>); still trying.`
-          : record.notice;
-      await this.#publish(record, { ...record, failures, failingSince, notice });
+  /** The provider answers again: the notice goes from every message that shows it. */
+  async clearOutage(): Promise<void> {
+    this.#outageSince = null;
+    await this.#forEachActive(async (record) => {
+      if ((record.outageSince ?? null) === null) return;
+      await this.#publish(record, { ...record, outageSince: null });
     });
+  }
+
+  async #forEachActive(work: (record: TrackedTask) => Promise<void>): Promise<void> {
+    await Promise.all(
+      this.#registry.activeKeys().map((key) =>
+        this.#registry.withLock(key, async () => {
+          const record = this.#registry.peek(key);
+          if (record && record.stopped === null) await work(record);
+        }),
+      ),
+    );
   }
 
   /** Stops tracking tasks older than the configured maximum, saying so in their messages. */
   async expireOld(): Promise<void> {
     const deadline = this.#now() - this.#maxAgeMs;
     const expired = this.#registry
-      .activeIds()
-      .filter((id) => (this.#registry.peek(id)?.createdAt ?? 0) <= deadline);
-    for (const taskId of expired) {
-      await this.#registry.withLock(taskId, async () => {
-        const record = await this.#registry.find(taskId);
+      .activeKeys()
+      .filter((key) => (this.#registry.peek(key)?.createdAt ?? 0) <= deadline);
+    for (const key of expired) {
+      await this.#registry.withLock(key, async () => {
+        const record = await this.#registry.find(key);
         if (!record || record.stopped !== null || record.createdAt > deadline) return;
         const hours = Math.round(this.#maxAgeMs / 3_600_000);
         const age = hours >= 1 ? `${hours} h` : `${Math.round(this.#maxAgeMs / 60_000)} min`;
         this.#logger.info(
-          taskLogFields(taskId, record),
+          taskLogFields(record.taskId, record),
           "tracking stopped: task older than TRACK_MAX_AGE_MS",
         );
         await this.#publish(record, {
@@ -230,36 +365,90 @@ export class TaskUpdater {
     }
   }
 
-  /** Starts tracking a message that was just posted with `fingerprint` for `task`. */
-  async attach(task: Task, message: TrackedMessage, notice: string | null = null): Promise<TrackedTask> {
-    return this.#registry.withLock(task.id, async () => {
+  /**
+   * Starts tracking `message`, which shows `task` (rendered with `message.fingerprint`; an
+   * unknown fingerprint, as for a message found again after a restart, gets an edit). A record
+   * already tracked takes the state if it is newer, and its other messages are edited to match.
+   */
+  async attach(
+    task: Task,
+    message: TrackedMessage,
+    notice: string | null = null,
+    options: { feedChannelId?: string | null; from?: "upstream" | "feed" } = {},
+  ): Promise<TrackedTask> {
+    const feedChannelId = options.feedChannelId ?? null;
+    const from = options.from ?? (feedChannelId ? "feed" : "upstream");
+    const key = recordKey({ taskId: task.id, feedChannelId });
+    return this.#registry.withLock(key, async () => {
       const now = this.#now();
-      const existing = await this.#registry.find(task.id);
+      const existing = await this.#registry.find(key);
       const final = isFinalStatus(task.status);
       const base: TrackedTask =
         existing && (existing.stopped === null || final)
           ? existing
           : {
               taskId: task.id,
+              ...(feedChannelId ? { feedChannelId } : {}),
               messages: [],
               status: task.status,
               progress: progressPercent(task),
               lastTask: storedState(task),
+              stateFrom: from,
+              stateAt: now,
               stopped: final ? "final" : null,
               notice,
               createdAt: now,
               updatedAt: now,
               failures: 0,
               failingSince: null,
+              outageSince: this.#outageSince,
             };
-      const record: TrackedTask = {
+      let record: TrackedTask = {
         ...base,
         messages: [...base.messages.filter((m) => m.messageId !== message.messageId), message],
         updatedAt: now,
       };
+      // A finished task shown again: the record shows what the new message shows.
+      if (final && base.stopped !== null) {
+        record = {
+          ...record,
+          status: task.status,
+          progress: progressPercent(task) ?? record.progress,
+          lastTask: storedState(task),
+          notice,
+        };
+      }
+      const stale = this.#renderFor(record, message.messageId) !== null;
+      if (record.stopped !== null && (stale || this.#needsUpload(record, message))) {
+        // A finished task's message that shows something older (found again after a restart), or
+        // whose files are not uploaded yet (shown finished at once): the record finishes once more,
+        // until Discord took the final edit and the files.
+        const reopened = { ...record, stopped: null };
+        await this.#publish(reopened, { ...reopened, stopped: record.stopped });
+        return this.#registry.peek(key) ?? reopened;
+      }
       await this.#registry.save(record);
+      if (record.stopped !== null) return record;
+      if (base === existing && !isRegression(record, task)) {
+        const next = this.#withState(record, task, from);
+        if (next.lastTask !== record.lastTask) {
+          await this.#publish(record, next);
+          return this.#registry.peek(key) ?? next;
+        }
+      }
+      if (stale) {
+        const request = this.#newRequest(message, (record.finishing ?? null) !== null, undefined);
+        if (request) this.#requestEdit(record, message, request);
+      }
+      this.#startUploads(record);
       return record;
     });
+  }
+
+  /** Clears the retry timers of messages Discord refused (on shutdown). */
+  stop(): void {
+    for (const timer of this.#blocked.values()) clearTimeout(timer);
+    this.#blocked.clear();
   }
 
   /**
@@ -271,20 +460,88 @@ export class TaskUpdater {
   async #publish(previous: TrackedTask, next: TrackedTask, learnedAt?: number): Promise<void> {
     const finishing = next.stopped;
     // A finishing record always asks again: its last edit may have been given up.
-    const asks = finishing !== null || previous.lastTask !== next.lastTask || previous.notice !== next.notice;
+    const asks =
+      finishing !== null ||
+      previous.lastTask !== next.lastTask ||
+      previous.notice !== next.notice ||
+      (previous.outageSince ?? null) !== (next.outageSince ?? null);
+    // A message Discord refuses waits for its retry, which shows the newest state then.
     const requests = asks
-      ? next.messages.map((message) => this.#newRequest(message, finishing !== null, learnedAt))
+      ? next.messages.map((message) =>
+          this.#blocked.has(message.messageId)
+            ? undefined
+            : this.#newRequest(message, finishing !== null, learnedAt),
+        )
       : [];
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
-    if (record.stopped !== null) this.#pushedAt.delete(record.taskId);
+    if (record.stopped !== null && this.#recordsOf(record.taskId).length <= 1) {
+      this.#pushedAt.delete(record.taskId);
+    }
     // The record goes to the registry first: the scheduler may render from it at once.
     const saved = changedEnoughToSave(previous, record) ? this.#registry.save(record) : undefined;
     if (!saved) this.#registry.remember(record);
     for (const [index, message] of next.messages.entries()) {
       const request = requests[index];
-      if (request !== undefined) this.#requestEdit(record.taskId, message, request);
+      if (request !== undefined) this.#requestEdit(record, message, request);
     }
     await saved;
+    this.#startUploads(record);
+  }
+
+  /**
+   * Starts uploading a finishing record's files to each of its messages that needs them. The
+   * final edit has gone (or waits) with upstream's links; the upload edit replaces it when it
+   * waits still, or follows it.
+   */
+  #startUploads(record: TrackedTask): void {
+    const media = this.#media;
+    if (!media || record.stopped !== null || (record.finishing ?? null) === null) return;
+    const key = recordKey(record);
+    for (const message of record.messages) {
+      if (this.#uploading.has(message.messageId) || !this.#needsUpload(record, message)) continue;
+      this.#uploading.add(message.messageId);
+      void this.#upload(media, key, message.messageId)
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { err: error, ...taskLogFields(record.taskId, record), messageId: message.messageId },
+            "could not upload a result's files; the next update tries again",
+          ),
+        )
+        .finally(() => this.#uploading.delete(message.messageId));
+    }
+  }
+
+  /** Downloads the task's files and edits the message with them; resolves once Discord answered. */
+  async #upload(media: ResultMediaSource, key: string, messageId: string): Promise<void> {
+    const record = this.#registry.peek(key);
+    const message = record?.messages.find((m) => m.messageId === messageId);
+    if (!record || !message) return;
+    const prepared = await media.prepare(record.taskId, taskMedia(record.lastTask));
+    try {
+      if (prepared.interrupted) return;
+      if (prepared.files.length === 0) {
+        await this.#recordFiles(key, messageId, []);
+        return;
+      }
+      const request: EditRequest = { final: true, rendered: false, learnedAt: undefined };
+      this.#waiting.set(messageId, request);
+      await this.#requestEdit(record, message, request, prepared.files);
+    } finally {
+      prepared.release();
+    }
+  }
+
+  /** Remembers which files `messageId` holds (none: nothing could be uploaded), and stops a settled record. */
+  #recordFiles(key: string, messageId: string, files: MessageFile[]): Promise<void> {
+    return this.#registry.withLock(key, async () => {
+      this.#uploading.delete(messageId);
+      const record = await this.#registry.find(key);
+      if (!record || record.stopped !== null) return;
+      const messages = record.messages.map((message) =>
+        message.messageId === messageId ? { ...message, media: { files } } : message,
+      );
+      await this.#registry.save(this.#stopIfSettled({ ...record, messages }));
+    });
   }
 
   /**
@@ -308,80 +565,153 @@ export class TaskUpdater {
     return request;
   }
 
-  #requestEdit(taskId: string, message: TrackedMessage, request: EditRequest): void {
+  /**
+   * Asks the scheduler to edit `message` of `record`; resolves once the edit is settled.
+   * `uploads`: files to send with it (an upload edit).
+   */
+  #requestEdit(
+    record: TrackedTask,
+    message: TrackedMessage,
+    request: EditRequest,
+    uploads?: readonly ResultFile[],
+  ): Promise<void> {
+    const key = recordKey(record);
     const target: MessageTarget = {
       channelId: message.channelId,
       messageId: message.messageId,
-      taskId,
+      taskId: record.taskId,
       guildId: message.guildId,
       interaction: message.interaction ?? undefined,
     };
-    let sent: string | undefined;
+    let sent: SentEdit | undefined;
     const prepare = async () => {
       request.rendered = true;
-      const rendered = await this.#render(taskId, target.messageId);
-      sent = rendered?.fingerprint;
-      return rendered?.payload ?? null;
+      const current = this.#registry.peek(key);
+      const made = current ? this.#renderFor(current, target.messageId, uploads ?? []) : null;
+      if (made) await this.#registry.store.saveButtons(made.rendered.storedButtons);
+      sent = made?.sent;
+      return made?.rendered.payload ?? null;
     };
     // The callback keeps only ids alive, not the record or a payload: thousands of edits can wait
     // for Discord at once.
-    void this.#edits
+    return this.#edits
       .submit(target, prepare, { final: request.final })
-      .then((outcome) => this.#settle(taskId, target, request, sent, outcome))
+      .then((outcome) => this.#settle(key, target, request, sent, outcome, uploads !== undefined))
       .catch((error: unknown) =>
-        this.#logger.error({ err: error, ...targetLogFields(target) }, "could not record an edit"),
+        this.#logger.error({ err: error, key, ...targetLogFields(target) }, "could not record an edit"),
       );
   }
 
-  /** The message as it should look now; null when it already does (or is no longer tracked). */
-  async #render(taskId: string, messageId: string): Promise<RenderedTaskMessage | null> {
-    const record = this.#registry.peek(taskId);
-    const message = record?.messages.find((m) => m.messageId === messageId);
-    if (!record || !message) return null;
-    const rendered = renderTaskMessage(record.lastTask, {
-      notice: record.notice ?? undefined,
-      requesterId: message.requesterId ?? undefined,
-    });
+  /**
+   * The message as it should look now, pointing at the files it holds and at `uploads` (which go
+   * with the edit); null when it already looks so (or is not one of the record's).
+   */
+  #renderFor(
+    record: TrackedTask,
+    messageId: string,
+    uploads: readonly ResultFile[] = [],
+  ): { rendered: RenderedTaskMessage; sent: SentEdit } | null {
+    const message = record.messages.find((m) => m.messageId === messageId);
+    if (!message) return null;
+    const outage = (record.outageSince ?? null) !== null ? outageNotice(record.outageSince as number) : null;
+    const notice = [record.notice, outage].filter((line) => line).join("\n");
+    const options = { notice: notice || undefined, requesterId: message.requesterId ?? undefined };
+    const held = filesOf(message);
+    const withoutFiles = renderTaskMessage(record.lastTask, { ...options, attachments: held });
+    // Only files the message shows now: the state may have changed since they were downloaded.
+    const media = taskMedia(record.lastTask);
+    const shown = new Set([...media.pictures, ...media.videos]);
+    const files = uploads.filter((file) => shown.has(file.source) && !held.has(file.source));
+    const rendered =
+      files.length === 0
+        ? withoutFiles
+        : renderTaskMessage(record.lastTask, {
+            ...options,
+            attachments: new Map([...held, ...files.map((file) => [file.source, file.name] as const)]),
+          });
     if (rendered.fingerprint === message.fingerprint) return null;
-    await this.#registry.store.saveButtons(rendered.storedButtons);
-    return rendered;
+    if (files.length > 0) {
+      const linksShown = withoutFiles.fingerprint === message.fingerprint;
+      rendered.payload.uploads = { files, withoutFiles: linksShown ? null : withoutFiles.payload };
+    }
+    return {
+      rendered,
+      sent: {
+        fingerprint: rendered.fingerprint,
+        withoutFilesFingerprint: withoutFiles.fingerprint,
+        uploaded: files.map((file) => ({ source: file.source, name: file.name })),
+      },
+    };
   }
 
-  /** Discord answered (or the scheduler gave up) for one edit request of `taskId`'s message. */
+  /** Discord answered (or the scheduler gave up) for one edit request of the record's message. */
   #settle(
-    taskId: string,
+    key: string,
     target: MessageTarget,
     request: EditRequest,
-    fingerprint: string | undefined,
+    sent: SentEdit | undefined,
     outcome: ScheduledOutcome,
+    upload: boolean,
   ): Promise<void> {
     if (outcome === "superseded") return Promise.resolve();
     if (outcome === "edited" && request.learnedAt !== undefined) {
       this.#observeEditDelay?.((performance.now() - request.learnedAt) / 1000);
     }
-    return this.#registry.withLock(taskId, async () => {
+    return this.#registry.withLock(key, async () => {
       if (this.#waiting.get(target.messageId) === request) this.#waiting.delete(target.messageId);
-      const record = await this.#registry.find(taskId);
+      // The upload is over whatever Discord said; if it must be tried again, a later update does.
+      if (upload) this.#uploading.delete(target.messageId);
+      const record = await this.#registry.find(key);
       if (!record || record.stopped !== null) return;
+      const where = { ...taskLogFields(record.taskId), ...targetLogFields(target) };
       let messages = record.messages;
+      let mustSave = false;
       if (outcome === "gone") {
-        this.#logger.info(targetLogFields(target), "message is gone; stopped updating it");
+        this.#logger.info(where, "message is gone; stopped updating it");
+        this.#refusals.delete(target.messageId);
         messages = messages.filter((message) => message.messageId !== target.messageId);
-      } else if (outcome === "edited" && fingerprint !== undefined) {
+      } else if (outcome === "edited" || outcome === "edited-without-files") {
+        if (this.#refusals.delete(target.messageId) || this.#hasForbiddenSince(record, target.messageId)) {
+          this.#logger.info(where, "Discord takes edits of the message again");
+          mustSave = true;
+        }
+        const refused = outcome === "edited-without-files";
+        if (refused)
+          this.#logger.warn(where, "Discord refused the result's files; the message keeps the links");
+        // Which files a message holds is saved: they must never be uploaded twice.
+        if (upload) mustSave = true;
+        messages = messages.map((message) => {
+          if (message.messageId !== target.messageId) return message;
+          const fingerprint =
+            sent === undefined
+              ? message.fingerprint
+              : refused
+                ? sent.withoutFilesFingerprint
+                : sent.fingerprint;
+          const edited = { ...message, fingerprint, forbiddenSince: null };
+          if (!upload || sent === undefined) return edited;
+          const held = message.media?.files ?? [];
+          return { ...edited, media: { files: refused ? held : [...held, ...sent.uploaded] } };
+        });
+      } else if (outcome === "unchanged" && upload) {
+        // Nothing to send: the message looks as it would with the files. Recorded as tried, so
+        // the upload is not attempted for ever.
+        mustSave = true;
         messages = messages.map((message) =>
-          message.messageId === target.messageId ? { ...message, fingerprint } : message,
+          message.messageId === target.messageId
+            ? { ...message, media: message.media ?? { files: [] } }
+            : message,
         );
+      } else if (outcome === "forbidden") {
+        ({ messages, mustSave } = this.#onForbidden(key, record, target));
       } else if (outcome === "failed") {
-        this.#logger.warn(
-          targetLogFields(target),
-          "edit not delivered; it is sent again with the next update",
-        );
+        this.#logger.warn(where, "edit not delivered; it is sent again with the next update");
       }
       // A final state Discord never took keeps the record finishing: the next poll sends it again.
       const next =
         outcome === "failed" ? { ...record, messages } : this.#stopIfSettled({ ...record, messages });
       // Confirmed fingerprints alone are kept in memory: after a restart they cost one redundant edit.
-      if (next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
+      if (mustSave || next.stopped !== record.stopped || next.messages.length !== record.messages.length) {
         await this.#registry.save(next);
       } else {
         this.#registry.remember(next);
@@ -389,19 +719,90 @@ export class TaskUpdater {
     });
   }
 
-  /** Stops a finishing record once none of its messages waits for an edit; and any without messages. */
+  #hasForbiddenSince(record: TrackedTask, messageId: string): boolean {
+    const since = record.messages.find((message) => message.messageId === messageId)?.forbiddenSince;
+    return since !== undefined && since !== null;
+  }
+
+  /**
+   * Discord refused the edit for want of access (a permission change, often passing): the
+   * message stays tracked and is tried again with backoff, until TRACK_MAX_AGE_MS after the
+   * first refusal. Only that first refusal is logged.
+   */
+  #onForbidden(
+    key: string,
+    record: TrackedTask,
+    target: MessageTarget,
+  ): { messages: TrackedMessage[]; mustSave: boolean } {
+    const message = record.messages.find((m) => m.messageId === target.messageId);
+    if (!message) return { messages: record.messages, mustSave: false };
+    const now = this.#now();
+    const since = message.forbiddenSince ?? now;
+    const where = { ...taskLogFields(record.taskId, record), ...targetLogFields(target) };
+    if (now - since >= this.#maxAgeMs) {
+      this.#logger.warn(
+        where,
+        "Discord refused edits of the message for TRACK_MAX_AGE_MS; stopped updating it",
+      );
+      this.#refusals.delete(target.messageId);
+      return { messages: record.messages.filter((m) => m.messageId !== target.messageId), mustSave: true };
+    }
+    if ((message.forbiddenSince ?? null) === null) {
+      this.#logger.warn(
+        where,
+        "Discord refuses edits of the message (missing access or permissions); retrying with backoff",
+      );
+    }
+    const refusals = (this.#refusals.get(target.messageId) ?? 0) + 1;
+    this.#refusals.set(target.messageId, refusals);
+    const delay = Math.min(FORBIDDEN_RETRY_MAX_MS, FORBIDDEN_RETRY_FIRST_MS * 2 ** (refusals - 1));
+    clearTimeout(this.#blocked.get(target.messageId));
+    const timer = setTimeout(() => this.#retryForbidden(key, target.messageId), delay);
+    timer.unref();
+    this.#blocked.set(target.messageId, timer);
+    const messages = record.messages.map((m) =>
+      m.messageId === target.messageId ? { ...m, forbiddenSince: since } : m,
+    );
+    return { messages, mustSave: (message.forbiddenSince ?? null) === null };
+  }
+
+  /** The retry of a refused message is due: it is edited to the newest state. */
+  #retryForbidden(key: string, messageId: string): void {
+    void this.#registry
+      .withLock(key, async () => {
+        this.#blocked.delete(messageId);
+        const record = this.#registry.peek(key);
+        const message = record?.messages.find((m) => m.messageId === messageId);
+        if (!record || !message) {
+          this.#refusals.delete(messageId);
+          return;
+        }
+        const request = this.#newRequest(message, (record.finishing ?? null) !== null, undefined);
+        if (request) this.#requestEdit(record, message, request);
+      })
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, key, messageId }, "could not retry a refused edit"),
+      );
+  }
+
+  /**
+   * Stops a finishing record once none of its messages waits for an edit or for its files; and
+   * any without messages.
+   */
   #stopIfSettled(record: TrackedTask): TrackedTask {
     const finishing = record.finishing ?? null;
     if (record.messages.length === 0) return { ...record, stopped: finishing ?? "no-messages" };
     if (finishing === null) return record;
-    const waiting = record.messages.some((message) => this.#waiting.has(message.messageId));
+    const waiting = record.messages.some(
+      (message) => this.#isBusy(message.messageId) || this.#needsUpload(record, message),
+    );
     return waiting ? record : { ...record, stopped: finishing };
   }
 }
 
 /**
  * Writes to the store only what a restart must not lose: status, stopping, messages, failures,
- * notices. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
+ * notices, the outage line. Progress steps live in memory (flushed on a clean stop); after a crash they cost at
  * most one redundant edit.
  */
 function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
@@ -410,6 +811,7 @@ function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean 
     previous.status !== next.status ||
     previous.failures !== next.failures ||
     previous.notice !== next.notice ||
+    (previous.outageSince ?? null) !== (next.outageSince ?? null) ||
     (previous.finishing ?? null) !== (next.finishing ?? null) ||
     previous.messages.length !== next.messages.length
   );

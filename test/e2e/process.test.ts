@@ -96,9 +96,19 @@ describe("the bot process", () => {
     expect(await exited).toBe(0);
     const registered = "DISCORD_GUILD_ID" in extra ? discord.guildCommands : discord.commands;
     expect(registered.map((command) => command.name)).toEqual(
-      expect.arrayContaining(["mjstatus", "imagine", "describe", "blend", "shorten", "mjseed", "mjfeed"]),
+      expect.arrayContaining([
+        "mjstatus",
+        "imagine",
+        "describe",
+        "blend",
+        "shorten",
+        "video",
+        "swapface",
+        "mjseed",
+        "mjfeed",
+      ]),
     );
     expect(discord.rejected).toEqual([]);
-    expect(output.stdout).toMatch(/Registered 7 command/);
+    expect(output.stdout).toMatch(/Registered 9 command/);
   });
 });

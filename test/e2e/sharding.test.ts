@@ -42,6 +42,8 @@ describe("sharded (two shards, Redis)", () => {
       HTTP_PORT: "0",
       HTTP_HOST: "127.0.0.1",
       LOG_LEVEL: "info",
+      // Its tasks' images are on cdn.discordapp.com, which no test may reach.
+      MEDIA_UPLOAD: "false",
     };
     const startManager = async () => {
       const child = spawn(process.execPath, ["--import", "tsx", SHARD_ENTRY], {

@@ -2,7 +2,7 @@
 // logs captured so tests can assert on them (and on what they never contain).
 
 import { afterEach } from "vitest";
-import { type App, createApp } from "../../src/app.js";
+import { type App, type AppOptions, createApp } from "../../src/app.js";
 import { type Config, parseConfig, secretsOf } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { type FakeDiscord, startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
@@ -30,11 +30,14 @@ export function botEnvironment(discord: FakeDiscord, mj: FakeMj, overrides: Reco
     POLL_INTERVAL_MS: "250",
     MJ_TIMEOUT_MS: "2000",
     LOG_LEVEL: "debug",
+    // The simulated tasks point at cdn.discordapp.com, which no test may reach; the tests of
+    // uploaded results turn it on and serve their files from the fake MJ.
+    MEDIA_UPLOAD: "false",
     ...overrides,
   };
 }
 
-export async function startBot(env: Record<string, string>): Promise<RunningBot> {
+export async function startBot(env: Record<string, string>, options: AppOptions = {}): Promise<RunningBot> {
   const config = parseConfig(env);
   const logs: string[] = [];
   const logger = createLogger({
@@ -42,7 +45,7 @@ export async function startBot(env: Record<string, string>): Promise<RunningBot>
     secrets: secretsOf(config),
     destination: { write: (line: string) => void logs.push(line) },
   });
-  const app = await createApp(config, logger);
+  const app = await createApp(config, logger, options);
   await app.start();
   return { app, config, logs, stop: () => app.stop() };
 }
@@ -65,6 +68,8 @@ export async function startWorld(
     mj?: Parameters<typeof startFakeMj>[0];
     /** Give the bot a PUBLIC_URL, so it sends its notifyHook and accepts feeds. */
     callbacks?: boolean;
+    /** The bot's clock (see AppOptions.now): a test moves it ahead instead of waiting. */
+    now?: () => number;
   } = {},
 ): Promise<World> {
   const discord = await startFakeDiscord({ ...checkedAgainstSpec, ...options.discord });
@@ -76,14 +81,15 @@ export async function startWorld(
     ...(options.callbacks ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     ...options.env,
   });
+  const appOptions: AppOptions = options.now ? { now: options.now } : {};
   const world: World = {
     discord,
     mj,
     env,
-    bot: await startBot(env),
+    bot: await startBot(env, appOptions),
     async restart() {
       await world.bot.stop();
-      world.bot = await startBot(env);
+      world.bot = await startBot(env, appOptions);
       return world.bot;
     },
     async close() {

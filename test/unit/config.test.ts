@@ -94,6 +94,44 @@ describe("configuration", () => {
     );
   });
 
+  it("reads who may spend, and how often (no limits by default), and the HTTP connection cap", () => {
+    expect(parseConfig(minimal).submit).toEqual({
+      allowed: { kind: "anyone" },
+      cooldownMs: 0,
+      dailyLimit: 0,
+      maxRunning: 0,
+    });
+    expect(parseConfig(minimal).http.maxConnections).toBe(256);
+    const config = parseConfig({
+      ...minimal,
+      SUBMIT_ALLOWED: "900000000000000777",
+      SUBMIT_COOLDOWN_MS: "30000",
+      SUBMIT_DAILY_LIMIT: "20",
+      SUBMIT_MAX_RUNNING: "2",
+      HTTP_MAX_CONNECTIONS: "64",
+    });
+    expect(config.submit).toEqual({
+      allowed: { kind: "role", roleId: "900000000000000777" },
+      cooldownMs: 30_000,
+      dailyLimit: 20,
+      maxRunning: 2,
+    });
+    expect(config.http.maxConnections).toBe(64);
+    const message = problemsOf({
+      ...minimal,
+      SUBMIT_ALLOWED: "requester",
+      SUBMIT_COOLDOWN_MS: "-1",
+      SUBMIT_DAILY_LIMIT: "lots",
+      SUBMIT_MAX_RUNNING: "1.5",
+      HTTP_MAX_CONNECTIONS: "0",
+    });
+    expect(message).toContain('SUBMIT_ALLOWED must be anyone or a role id (17–20 digits) (got "requester")');
+    expect(message).toContain("SUBMIT_COOLDOWN_MS must be at least 0");
+    expect(message).toContain("SUBMIT_DAILY_LIMIT must be a whole number");
+    expect(message).toContain("SUBMIT_MAX_RUNNING must be a whole number");
+    expect(message).toContain("HTTP_MAX_CONNECTIONS must be at least 1");
+  });
+
   it("accepts redis store URLs and refuses unknown schemes", () => {
     expect(parseConfig({ ...minimal, STORE_URL: "redis://127.0.0.1:6379" }).store.url).toBe(
       "redis://127.0.0.1:6379",

@@ -282,6 +282,36 @@ describe("fake Discord: channel messages", () => {
     expect(fake.requests.map((r) => r.status)).toContain(403);
   });
 
+  it("lists a channel's messages newest first, gives access back, and holds an answer while doing the work", async () => {
+    const { fake, client } = await connect({ channelIds: ["900000000000000020", "900000000000000021"] });
+    const seeded = [fake.seedMessage(fake.channelId, "one"), fake.seedMessage(fake.channelId, "two")];
+    fake.seedMessage("900000000000000021", "elsewhere");
+    const listed = (await client.rest.get(Routes.channelMessages(fake.channelId), {
+      query: new URLSearchParams({ limit: "50" }),
+    })) as { id: string; content: string }[];
+    expect(listed.map((m) => m.content)).toEqual(["two", "one"]);
+    const older = (await client.rest.get(Routes.channelMessages(fake.channelId), {
+      query: new URLSearchParams({ before: seeded[1]!.id }),
+    })) as { id: string }[];
+    expect(older.map((m) => m.id)).toEqual([seeded[0]!.id]);
+
+    fake.revokeAccess(fake.channelId);
+    await expect(client.rest.get(Routes.channelMessages(fake.channelId))).rejects.toMatchObject({
+      code: 50001,
+    });
+    fake.restoreAccess(fake.channelId);
+    await expect(client.rest.get(Routes.channelMessages(fake.channelId))).resolves.toHaveLength(2);
+
+    fake.delayNext({ method: "POST", path: /\/messages$/ }, 400);
+    const sentAt = Date.now();
+    const posting = client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: "held" } });
+    // The message exists at once; its answer comes later.
+    await fake.waitForMessage((m) => m.content === "held");
+    expect(Date.now() - sentAt).toBeLessThan(300);
+    await expect(posting).resolves.toMatchObject({ content: "held" });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(400);
+  });
+
   it("says which requests it saw when a wait times out", async () => {
     const { fake, client } = await connect();
     await client.rest.get(Routes.user("@me"));

@@ -229,8 +229,8 @@ describe("edit delay", () => {
     expect(editor.sent).toHaveLength(1);
     expect(delays).toHaveLength(1);
 
-    // Upstream trouble shows a notice after five failures: an edit, but no new upstream state.
-    for (let i = 0; i < 5; i++) await updater.onUpstreamError(TASK_ID);
+    // The outage notice is an edit, but no new upstream state.
+    await updater.showOutage(Date.now() - 30_000);
     await settled();
     expect(editor.sent).toHaveLength(2);
     expect(delays).toHaveLength(1);

@@ -38,9 +38,10 @@ async function setup(taskCount: number) {
   const registry = new TaskRegistry(store);
   const editor = new MemoryEditor();
   const edits = new EditScheduler({ editor, logger, retryDelaysMs: [] });
-  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000 });
-  // The poller's own clock: each tick() below comes one poll interval after the last.
+  // The tracker's clock: each tick() below comes one poll interval after the last.
   let clock = Date.now();
+  const start = clock;
+  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000, now: () => clock });
   const poller = new Poller({ registry, updater, mj, logger, intervalMs: 3000, now: () => clock });
   const ids = Array.from({ length: taskCount }, (_, i) => `17320000000000${String(i).padStart(2, "0")}`);
   for (const [index, id] of ids.entries()) {
@@ -73,7 +74,7 @@ async function setup(taskCount: number) {
     await poller.tick();
     await registry.drain();
   };
-  return { fake, editor, edits, registry, ids, tick, poll };
+  return { fake, mj, editor, edits, registry, updater, ids, tick, poll, elapsed: () => clock - start };
 }
 
 describe("Poller", () => {
@@ -89,20 +90,41 @@ describe("Poller", () => {
     expect(editor.sent[0]?.description).toMatch(/55%/);
   });
 
-  it("shows an upstream outage after five failed polls and clears it when upstream answers the same state again", async () => {
-    const { fake, editor, tick } = await setup(1);
+  it("shows an outage notice once polls have failed for 30 s, with one edit, and takes it away when upstream answers", async () => {
+    const { fake, editor, tick, elapsed } = await setup(1);
     await tick();
-    fake.failNext("500", { route: "list", count: 5 });
-    for (let i = 0; i < 5; i++) {
-      await tick();
-    }
+    fake.failNext("500", { route: "list", count: 100 });
+    // Failing polls 3 s apart: 0 s, 3 s, … 27 s since the first failure show nothing.
+    for (let i = 0; i < 10; i++) await tick();
+    expect(editor.sent).toEqual([]);
+    await tick();
     expect(editor.sent).toHaveLength(1);
-    expect(editor.sent[0]?.embed).toMatch(/not answering/);
+    expect(editor.sent[0]?.embed).toMatch(/has not answered since <t:\d+:R>; the bot keeps trying/);
+    // Still failing: the notice is already there, nothing more is sent.
+    for (let i = 0; i < 5; i++) await tick();
+    expect(editor.sent).toHaveLength(1);
+    expect(elapsed()).toBeGreaterThanOrEqual(45_000);
 
+    fake.clearFaults();
     await tick();
     expect(editor.sent).toHaveLength(2);
-    expect(editor.sent[1]?.embed).not.toMatch(/not answering/);
+    expect(editor.sent[1]?.embed).not.toMatch(/not answered/);
     expect(editor.sent[1]?.description).toMatch(/10%/);
+  });
+
+  it("asks for a task the batch answer left out on its own, and applies what that answer says", async () => {
+    const { fake, editor, ids, tick } = await setup(1);
+    fake.setTask(ids[0]!, { progress: "40%" });
+    fake.failNext("empty-list", { route: "list", count: 3 });
+    await tick();
+    expect(fake.requestsTo(`/mj/task/${ids[0]}/fetch`)).toHaveLength(1);
+    expect(editor.sent.map((s) => s.description)).toEqual([expect.stringMatching(/40%/)]);
+    await tick();
+    await tick();
+    expect(fake.requestsTo(`/mj/task/${ids[0]}/fetch`)).toHaveLength(3);
+    await tick();
+    // The batch route answers again: no more single fetches.
+    expect(fake.requestsTo(`/mj/task/${ids[0]}/fetch`)).toHaveLength(3);
   });
 
   it("sends a final state Discord refused again on the next poll, though upstream has nothing new", async () => {
@@ -143,14 +165,52 @@ describe("Poller", () => {
     expect(askedIds().at(-1)).toEqual([ids[1]]);
   });
 
-  it("stops following a task upstream no longer knows, and says so", async () => {
-    const { fake, editor, registry, ids, tick } = await setup(1);
-    fake.setTask(ids[0]!, { id: "1732999999999999" });
-    for (let i = 0; i < 5; i++) {
-      await tick();
-    }
+  it("gives up a task only once upstream has said for 2 minutes that it does not know it", async () => {
+    const { fake, editor, registry, ids, tick, elapsed } = await setup(1);
+    await tick();
+    fake.forget(ids[0]!);
+    // 3 s apart: 40 polls (and their single fetches) cover 117 s of "unknown".
+    for (let i = 0; i < 40; i++) await tick();
+    expect(registry.peek(ids[0]!)?.failures).toBe(40);
+    expect(editor.sent).toEqual([]);
+    expect(fake.requestsTo(`/mj/task/${ids[0]}/fetch`)).toHaveLength(40);
+    await tick();
+    expect(elapsed()).toBeGreaterThanOrEqual(120_000);
     expect(editor.sent.at(-1)?.embed).toMatch(/no longer knows/);
     expect(registry.peek(ids[0]!)).toBeUndefined();
     expect((await registry.store.getTask(ids[0]!))?.stopped).toBe("not-found");
+  });
+
+  it("keeps a task whose single fetch fails (an upstream error, not an unknown task)", async () => {
+    const { fake, registry, ids, tick } = await setup(1);
+    fake.failNext("empty-list", { route: "list", count: 60 });
+    fake.failNext("502-html", { route: "fetch", count: 60 });
+    for (let i = 0; i < 50; i++) await tick();
+    expect(fake.requestsTo(`/mj/task/${ids[0]}/fetch`)).toHaveLength(50);
+    expect(registry.peek(ids[0]!)?.failures).toBe(0);
+    expect(registry.peek(ids[0]!)?.stopped).toBeNull();
+  });
+
+  it("backs off at most a few intervals while upstream is down, probing each interval, and polls at once when it answers", async () => {
+    const { fake, mj, registry, updater } = await setup(1);
+    const poller = new Poller({ registry, updater, mj, logger, intervalMs: 100 });
+    cleanups.push(() => poller.stop());
+    fake.failNext("500", { count: Number.POSITIVE_INFINITY });
+    poller.start();
+    const listCalls = () => fake.requestsTo("/mj/task/list-by-condition");
+    await fake.waitFor(() => listCalls().length >= 6, { timeoutMs: 15_000 });
+    const gaps = listCalls()
+      .slice(1)
+      .map((request, index) => request.at - (listCalls()[index]?.at ?? 0));
+    // 4 intervals at most, whatever the failures; late timers on a busy machine aside.
+    expect(Math.max(...gaps)).toBeLessThan(4 * 100 + 250);
+    // While backing off, a single fetch probes every interval instead of the whole batch.
+    expect(fake.requestsTo(`/mj/task/${registry.activeIds()[0]}/fetch`).length).toBeGreaterThan(3);
+
+    const before = listCalls().length;
+    fake.clearFaults();
+    const recovered = Date.now();
+    await fake.waitFor(() => listCalls().length > before && listCalls().at(-1)?.at);
+    expect((listCalls().at(-1)?.at ?? 0) - recovered).toBeLessThan(2 * 100 + 250);
   });
 });

@@ -18,8 +18,10 @@ function render(name: string, patch: Record<string, unknown> = {}) {
   return { ...rendered, embed: rendered.payload.embeds[0]!, body: toRestBody(rendered.payload) };
 }
 
+type RenderedButton = { custom_id: string; label?: string; emoji?: { name?: string }; style: number };
+
 function buttonsOf(rendered: ReturnType<typeof render>) {
-  return rendered.payload.components.flatMap((row) => row.components);
+  return rendered.payload.components.flatMap((row) => row.components) as RenderedButton[];
 }
 
 function manyButtons(count: number, customId: (i: number) => string) {

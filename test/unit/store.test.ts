@@ -1,5 +1,12 @@
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type TrackedTask, TrackingStore } from "../../src/tracking/store.js";
+import {
+  feedRecordKey,
+  type PendingPost,
+  type TrackedTask,
+  TrackingStore,
+} from "../../src/tracking/store.js";
 import { taskFixture } from "../support/fixtures.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
 import { temporaryStoreUrl } from "../support/storeUrl.js";
@@ -65,5 +72,63 @@ describe.each([
     expect(await reopened.getClick(`m:${suffix}`)).toBeUndefined();
     await reopened.ping();
     await reopened.close();
+  });
+
+  it("keeps a feed's record apart from the bot's own, and the records a restart needs", async () => {
+    const location = await url();
+    const store = await TrackingStore.open(location);
+    const suffix = Math.random().toString(36).slice(2);
+    const taskId = `t${suffix}`;
+    await store.saveTask(record(taskId));
+    await store.saveTask({ ...record(taskId), feedChannelId: "777", notice: "feed" });
+    const post: PendingPost = {
+      id: `p${suffix}`,
+      shardId: 0,
+      taskId,
+      feedChannelId: null,
+      channelId: "2",
+      guildId: "3",
+      requesterId: "4",
+      notice: null,
+      replyTo: "5",
+      clickKey: "5:MJ::JOB::upsample::1::h",
+      interaction: null,
+      startedAt: 1,
+    };
+    await store.savePendingPost(post);
+    await store.saveSubmitter(taskId, "4");
+    await store.saveForm(`m${suffix}`, { userId: "4", sourceTaskId: taskId, at: 1 });
+    await store.saveSpend(`3:${suffix}`, { day: "2026-11-25", count: 2, lastAt: 1, running: [] });
+    await store.close();
+
+    const reopened = await TrackingStore.open(location);
+    expect((await reopened.getTask(taskId))?.notice).toBeNull();
+    expect((await reopened.getTask(feedRecordKey("777", taskId)))?.notice).toBe("feed");
+    const pending: PendingPost[] = [];
+    for await (const found of reopened.pendingPosts()) if (found.id === post.id) pending.push(found);
+    expect(pending).toEqual([post]);
+    await reopened.deletePendingPost(post.id);
+    for await (const found of reopened.pendingPosts()) expect(found.id).not.toBe(post.id);
+    expect(await reopened.getSubmitter(taskId)).toBe("4");
+    expect(await reopened.getForm(`m${suffix}`)).toEqual({ userId: "4", sourceTaskId: taskId, at: 1 });
+    expect((await reopened.getSpend(`3:${suffix}`))?.count).toBe(2);
+    await reopened.checkWritable();
+    await reopened.close();
+  });
+});
+
+describe("TrackingStore.checkWritable", () => {
+  it("fails, saying why, once the SQLite file's directory is removed (writes would go to a deleted file)", async () => {
+    const location = temporaryStoreUrl();
+    const store = await TrackingStore.open(location);
+    await store.checkWritable();
+    const file = location.replace(/^sqlite:\/\//, "");
+    rmSync(dirname(file), { recursive: true, force: true });
+    // SQLite itself still takes the write: only the file check notices.
+    await store.saveBotHookSecret("written into a deleted file");
+    await expect(store.checkWritable()).rejects.toThrow(
+      `the SQLite file ${file} no longer exists (was its directory removed?)`,
+    );
+    await store.close();
   });
 });

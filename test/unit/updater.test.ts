@@ -3,10 +3,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import type { Task } from "../../src/mj/schema.js";
-import { renderTaskMessage } from "../../src/render/renderTaskMessage.js";
-import { EditScheduler } from "../../src/tracking/editScheduler.js";
+import { renderTaskMessage, type TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
+import { EditScheduler, type MessageEditor, type MessageTarget } from "../../src/tracking/editScheduler.js";
 import { TaskRegistry } from "../../src/tracking/registry.js";
-import { TrackingStore } from "../../src/tracking/store.js";
+import { feedRecordKey, TrackingStore } from "../../src/tracking/store.js";
 import { shareUnchanged, storedState, TaskUpdater } from "../../src/tracking/updater.js";
 import { taskFixture } from "../support/fixtures.js";
 import { MemoryEditor } from "../support/memoryEditor.js";
@@ -44,7 +44,7 @@ async function setup() {
     fingerprint: renderTaskMessage(task).fingerprint,
     createdAt: Date.now(),
   });
-  return { registry, editor, edits, submitted, updater };
+  return { registry, store, editor, edits, submitted, updater };
 }
 
 function state(name: string, patch: Record<string, unknown> = {}): Task {
@@ -148,5 +148,155 @@ describe("TaskUpdater", () => {
     expect(editor.sent[0]?.embed).toContain("Done");
     expect(registry.peek(TASK_ID)).toBeUndefined();
     expect(updater.wantsUnchangedState(TASK_ID)).toBe(true);
+  });
+});
+
+/** Discord refusing the bot access to every message while `refusing` is set. */
+class RefusingEditor implements MessageEditor {
+  refusing = true;
+  readonly attempts: { target: MessageTarget; embed: string; at: number }[] = [];
+
+  async edit(target: MessageTarget, payload: TaskMessagePayload) {
+    this.attempts.push({ target, embed: JSON.stringify(payload.embeds[0]), at: Date.now() });
+    return this.refusing ? ("forbidden" as const) : ("edited" as const);
+  }
+}
+
+describe("TaskUpdater and Discord's refusals", () => {
+  it("keeps a message Discord refuses, logs that once, and gives it up TRACK_MAX_AGE_MS after the first refusal", async () => {
+    const store = await TrackingStore.open(temporaryStoreUrl());
+    open.push(store);
+    const registry = new TaskRegistry(store);
+    const editor = new RefusingEditor();
+    const logs: string[] = [];
+    const log = createLogger({
+      level: "debug",
+      secrets: [],
+      destination: { write: (line: string) => void logs.push(line) },
+    });
+    const edits = new EditScheduler({ editor, logger: log, retryDelaysMs: [] });
+    let clock = Date.now();
+    const updater = new TaskUpdater({
+      registry,
+      edits,
+      logger: log,
+      maxAgeMs: 10 * 60_000,
+      now: () => clock,
+    });
+    const task = state("imagine-in-progress.json", { progress: "10%" });
+    await updater.attach(task, {
+      ...target,
+      guildId: null,
+      requesterId: null,
+      fingerprint: renderTaskMessage(task).fingerprint,
+      createdAt: clock,
+    });
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    await expect.poll(() => registry.peek(TASK_ID)?.messages[0]?.forbiddenSince).toBe(clock);
+    // Still tracked (finishing) while the retry waits; nothing asks upstream again meanwhile.
+    expect(registry.peek(TASK_ID)?.finishing).toBe("final");
+    expect(updater.needsPoll(TASK_ID)).toBe(false);
+    expect((await store.getTask(TASK_ID))?.messages[0]?.forbiddenSince).toBe(clock);
+
+    // The first retry (1 s later) is refused too, still within TRACK_MAX_AGE_MS: kept.
+    await expect.poll(() => editor.attempts.length, { timeout: 3000 }).toBe(2);
+    expect(editor.attempts[1]!.at - editor.attempts[0]!.at).toBeGreaterThanOrEqual(900);
+    await registry.drain();
+    expect(registry.peek(TASK_ID)?.messages).toHaveLength(1);
+    expect(logs.filter((line) => line.includes("Discord refuses edits of the message"))).toHaveLength(1);
+
+    // The next refusal comes TRACK_MAX_AGE_MS after the first: the message is given up.
+    clock += 10 * 60_000;
+    await expect.poll(() => editor.attempts.length, { timeout: 4000 }).toBe(3);
+    await expect.poll(() => registry.peek(TASK_ID)).toBeUndefined();
+    expect(
+      logs.some((line) => line.includes("Discord refused edits of the message for TRACK_MAX_AGE_MS")),
+    ).toBe(true);
+    updater.stop();
+  });
+});
+
+describe("TaskUpdater sources", () => {
+  it("applies a feed's state to the feed's record only, and upstream's to every record of the task", async () => {
+    const { registry, editor, edits, updater } = await setup();
+    const feedChannel = "200000000000000009";
+    const feedTarget = { channelId: feedChannel, messageId: "300000000000000009" };
+    const task = state("imagine-in-progress.json", { progress: "10%" });
+    await updater.attach(
+      task,
+      {
+        ...feedTarget,
+        guildId: null,
+        requesterId: null,
+        fingerprint: renderTaskMessage(task).fingerprint,
+        createdAt: 1,
+      },
+      null,
+      { feedChannelId: feedChannel },
+    );
+    expect(registry.keysOf(TASK_ID).sort()).toEqual([feedRecordKey(feedChannel, TASK_ID), TASK_ID].sort());
+
+    await updater.onTaskUpdate(state("imagine-success.json", { prompt: "forged" }), { feed: feedChannel });
+    await edits.drain(1000);
+    await registry.drain();
+    expect(editor.sent.map((s) => s.target.messageId)).toEqual([feedTarget.messageId]);
+    expect(registry.peek(TASK_ID)?.lastTask.progress).toBe("10%");
+    expect(registry.peek(TASK_ID)?.stateFrom).toBe("upstream");
+
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "60%" }));
+    await edits.drain(1000);
+    expect(editor.sent.map((s) => s.target.messageId)).toEqual([feedTarget.messageId, target.messageId]);
+    expect(editor.sent[1]?.description).toMatch(/60%/);
+  });
+
+  it("attaching a newer state to a tracked task edits its other messages, and a recovered message at once", async () => {
+    const { registry, editor, edits, updater } = await setup();
+    const second = { channelId: "200000000000000002", messageId: "300000000000000002" };
+    const newer = state("imagine-in-progress.json", { progress: "50%" });
+    await updater.attach(newer, {
+      ...second,
+      guildId: null,
+      requesterId: null,
+      fingerprint: renderTaskMessage(newer).fingerprint,
+      createdAt: 2,
+    });
+    await edits.drain(1000);
+    expect(editor.sent.map((s) => [s.target.messageId, /\d+%/.exec(s.description)?.[0]])).toEqual([
+      [target.messageId, "50%"],
+    ]);
+    expect(registry.peek(TASK_ID)?.progress).toBe(50);
+
+    // Found again after a restart, showing who knows what: an unknown fingerprint is edited now.
+    const found = { channelId: "200000000000000003", messageId: "300000000000000003" };
+    await updater.attach(newer, {
+      ...found,
+      guildId: null,
+      requesterId: null,
+      fingerprint: "",
+      createdAt: 3,
+    });
+    await edits.drain(1000);
+    expect(editor.sent.map((s) => s.target.messageId)).toEqual([target.messageId, found.messageId]);
+  });
+
+  it("gives a message found again for a task that finished meanwhile its final edit, then stops", async () => {
+    const { registry, store, editor, edits } = await setup();
+    const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 3_600_000 });
+    const finished = taskFixture("imagine-success.json", { id: "1732012345670099" });
+    const found = { channelId: "200000000000000004", messageId: "300000000000000004" };
+    await updater.attach(finished, {
+      ...found,
+      guildId: null,
+      requesterId: null,
+      fingerprint: "",
+      createdAt: 4,
+    });
+    await edits.drain(1000);
+    await registry.drain();
+    expect(editor.sent.map((s) => [s.target.messageId, s.embed.includes("Done")])).toEqual([
+      [found.messageId, true],
+    ]);
+    expect(registry.peek(finished.id)).toBeUndefined();
+    expect((await store.getTask(finished.id))?.stopped).toBe("final");
   });
 });

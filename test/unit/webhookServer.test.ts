@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
@@ -20,7 +21,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(options: { discordReady?: boolean } = {}) {
+async function startServer(
+  options: {
+    discordReady?: boolean;
+    maxConnections?: number;
+    headersTimeoutMs?: number;
+    bodyTimeoutMs?: number;
+  } = {},
+) {
   const store = await TrackingStore.open(temporaryStoreUrl());
   const logs: string[] = [];
   const received: { target: HookTarget; task: Task }[] = [];
@@ -35,6 +43,9 @@ async function startServer(options: { discordReady?: boolean } = {}) {
     }),
     isDiscordReady: () => options.discordReady ?? true,
     onCallback: async (target, task) => void received.push({ target, task }),
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+    ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+    ...(options.bodyTimeoutMs ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
   });
   const port = await server.start();
   cleanups.push(async () => {
@@ -43,7 +54,22 @@ async function startServer(options: { discordReady?: boolean } = {}) {
   });
   const base = `http://127.0.0.1:${port}`;
   const secret = await botHookSecret(store);
-  return { base, url: hookUrl(base, secret), secret, received, logs, store };
+  return { base, port, url: hookUrl(base, secret), secret, received, logs, store };
+}
+
+/** A raw TCP client: what it received, and when the server closed it. */
+function rawClient(port: number) {
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.on("data", (chunk: Buffer) => {
+    received += chunk.toString();
+  });
+  socket.on("error", () => undefined);
+  const opened = Date.now();
+  const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now() - opened)));
+  const connected = new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  cleanups.push(async () => void socket.destroy());
+  return { socket, connected, closed, received: () => received };
 }
 
 function post(url: string, body: string | Buffer) {
@@ -98,6 +124,70 @@ describe("notifyHook receiver", () => {
     const unhealthy = await request(`${down.base}/healthz`);
     expect(unhealthy.statusCode).toBe(503);
     expect(await unhealthy.body.json()).toMatchObject({ status: "unavailable", discord: false });
+  });
+
+  it("closes a connection whose headers do not come within the header timeout, not at Node's 30 s sweep", async () => {
+    const { port } = await startServer({ headersTimeoutMs: 500 });
+    const client = rawClient(port);
+    await client.connected;
+    client.socket.write("POST /hooks/mj/x HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    // A header byte every 100 ms: never idle, never done.
+    const drip = setInterval(() => client.socket.write("X"), 100);
+    const closedAfter = await client.closed.finally(() => clearInterval(drip));
+    expect(closedAfter).toBeGreaterThanOrEqual(450);
+    // The deadline is checked every second.
+    expect(closedAfter).toBeLessThan(2500);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it("closes a connection that sends nothing at all within the header timeout", async () => {
+    const { port } = await startServer({ headersTimeoutMs: 500 });
+    const client = rawClient(port);
+    await client.connected;
+    const closedAfter = await client.closed;
+    expect(closedAfter).toBeGreaterThanOrEqual(450);
+    expect(closedAfter).toBeLessThan(2500);
+  });
+
+  it("answers 408 to a callback body that does not arrive within the body timeout", async () => {
+    const { port, secret, received } = await startServer({ bodyTimeoutMs: 500, headersTimeoutMs: 5000 });
+    const client = rawClient(port);
+    await client.connected;
+    client.socket.write(
+      `POST /hooks/mj/${secret} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`,
+    );
+    const closedAfter = await client.closed;
+    expect(closedAfter).toBeLessThan(2500);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
+    expect(client.received()).toContain("body too slow");
+    expect(received).toEqual([]);
+  });
+
+  it("closes connections beyond the cap at once, and takes new ones when one goes", async () => {
+    const { port, base } = await startServer({ maxConnections: 2 });
+    const held = [rawClient(port), rawClient(port)];
+    await Promise.all(held.map((client) => client.connected));
+    // Let the server count both before the third arrives.
+    await expect
+      .poll(() =>
+        request(`${base}/healthz`).then(
+          () => "answered",
+          () => "refused",
+        ),
+      )
+      .toBe("refused");
+    const third = rawClient(port);
+    expect(await third.closed).toBeLessThan(1000);
+    expect(third.received()).toBe("");
+    held[0]?.socket.destroy();
+    await expect
+      .poll(() =>
+        request(`${base}/healthz`).then(
+          (r) => r.statusCode,
+          () => 0,
+        ),
+      )
+      .toBe(200);
   });
 
   it("keeps the bot's secret across restarts (the same URL keeps working)", async () => {

@@ -7,6 +7,8 @@ import { mjfeed } from "./mjfeed.js";
 import { mjseed } from "./mjseed.js";
 import { mjstatus } from "./mjstatus.js";
 import { shorten } from "./shorten.js";
+import { swapface } from "./swapface.js";
+import { video } from "./video.js";
 
 export const commands: readonly SlashCommand[] = [
   mjstatus,
@@ -14,6 +16,8 @@ export const commands: readonly SlashCommand[] = [
   describe,
   blend,
   shorten,
+  video,
+  swapface,
   mjseed,
   mjfeed,
 ];

@@ -1,4 +1,5 @@
-// /mjstatus id:<task id> — shows an MJ task and keeps the message live until the task ends.
+// /mjstatus id:<task id> — shows an MJ task and keeps the message live until the task ends. The
+// caller becomes the requester only of a task the bot did not submit; otherwise its submitter stays.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from "discord.js";
 import { deferIfSlow } from "../interactions/deferIfSlow.js";
 import { messageLink, replyWithTask } from "../messages/postTask.js";
@@ -30,7 +31,8 @@ export const mjstatus: SlashCommand = {
         return;
       }
       const task = await deferIfSlow(interaction, context.mj.fetchTask(id));
-      await replyWithTask(interaction, task, context);
+      const submitter = await context.store.getSubmitter(id);
+      await replyWithTask(interaction, task, context, { requesterId: submitter ?? interaction.user.id });
     });
   },
 };

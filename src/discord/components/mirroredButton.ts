@@ -1,24 +1,41 @@
-// A click on a mirrored MJ button: resolve it to (task id, MJ customId), check who may click and
-// that the button really belongs to that task, then submit the action upstream once and show
-// what it started: a new live message replying to the clicked one, or the prompt form.
-import { type ButtonInteraction, ButtonStyle, ComponentType, MessageFlags } from "discord.js";
-import type { ButtonsAllowed } from "../../config.js";
-import { BUTTON_ID_PREFIXES, decodeButtonId, encodeModalId } from "../../render/customId.js";
-import { fallbackLabel } from "../../render/renderButtonRows.js";
+// A click on a mirrored MJ button: resolve it to (task id, MJ customId), check who may click (the
+// task's requester is whoever submitted it through the bot) and that upstream itself gave the task
+// that button, then submit the action once, within the member's allowance, and show what it
+// started: a new live message replying to the clicked one, or the prompt form.
+import { type ButtonInteraction, ComponentType, MessageFlags } from "discord.js";
+import { memberOf } from "../../access/member.js";
+import { BUTTON_ID_PREFIXES, decodeButtonId } from "../../render/customId.js";
+import { fallbackLabel, openFormButton } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
 import { interpretSubmitResult } from "../interactions/submitOutcome.js";
-import { callbackFields } from "../interactions/submitTask.js";
+import { callbackFields, startedTaskId } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
 import { postSubmittedTask } from "../messages/postTask.js";
+import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
 import { buildPromptModal } from "./promptModal.js";
 
-/** A modal can only be the first answer to a click, so upstream gets this long before we defer. */
+/**
+ * A modal can only be the first answer to a click, so upstream (checking the button, then
+ * submitting it) gets this long from the click's arrival before the click is deferred.
+ */
 const MODAL_ANSWER_BUDGET_MS = 2300;
+
+/** `work`'s result; if it is not there by `answerBy`, the click is deferred first (Discord waits 3 s). */
+async function beforeDeadline<T>(
+  interaction: ButtonInteraction,
+  work: Promise<T>,
+  answerBy: number,
+): Promise<T> {
+  const result = await resultWithin(work, Math.max(0, answerBy - Date.now()));
+  if (result !== "slow") return result;
+  if (!interaction.deferred && !interaction.replied) await interaction.deferUpdate();
+  return work;
+}
 
 async function resolveButton(
   customId: string,
@@ -32,42 +49,31 @@ async function resolveButton(
   return stored;
 }
 
-function assertMayClick(
-  interaction: ButtonInteraction,
-  record: TrackedTask | undefined,
-  allowed: ButtonsAllowed,
-): void {
-  if (allowed.kind === "anyone") return;
-  if (allowed.kind === "role") {
-    const roles = interaction.member?.roles;
-    const hasRole = Array.isArray(roles) ? roles.includes(allowed.roleId) : roles?.cache.has(allowed.roleId);
-    if (!hasRole)
-      throw new UserError(`Only members with the <@&${allowed.roleId}> role can use these buttons.`);
-    return;
-  }
-  const requester =
-    record?.messages.find((message) => message.messageId === interaction.message.id)?.requesterId ??
-    interaction.message.interactionMetadata?.user.id;
-  if (requester !== interaction.user.id) {
-    throw new UserError(
-      requester
-        ? `Only <@${requester}> can use these buttons.`
-        : "Only the person who asked for this task can use its buttons.",
-    );
-  }
-}
-
-/** A custom_id can be forged by a client; only the task's own buttons are submitted. */
+/**
+ * A custom_id can be forged by a client, and a feed's callbacks by anyone holding its URL: only
+ * a button upstream itself gave the task is submitted. A stored state vouches for it when it came
+ * from the bot's own upstream after the clicked message was posted; otherwise upstream is asked.
+ */
 async function assertIsButtonOfTask(
-  interaction: ButtonInteraction,
   button: { taskId: string; customId: string },
-  record: TrackedTask | undefined,
+  records: readonly (TrackedTask | undefined)[],
+  interaction: ButtonInteraction,
   context: BotContext,
+  answerBy: number,
 ): Promise<void> {
-  const known = record?.lastTask.buttons.some((b) => b.customId === button.customId);
-  if (known) return;
-  const task = record ? undefined : await context.mj.fetchTask(button.taskId);
-  if (task?.buttons.some((b) => b.customId === button.customId)) return;
+  const messageCreatedAt = interaction.message.createdTimestamp;
+  const hasButton = (buttons: readonly { customId: string }[]) =>
+    buttons.some((b) => b.customId === button.customId);
+  const vouched = records.some(
+    (record) =>
+      record !== undefined &&
+      (record.stateFrom ?? "upstream") === "upstream" &&
+      (record.stateAt ?? 0) >= messageCreatedAt &&
+      hasButton(record.lastTask.buttons),
+  );
+  if (vouched) return;
+  const task = await beforeDeadline(interaction, context.mj.fetchTask(button.taskId), answerBy);
+  if (hasButton(task.buttons)) return;
   context.logger.warn(
     { taskId: button.taskId, guildId: interaction.guildId, channelId: interaction.channelId },
     "refused a click on a button the task does not have",
@@ -78,33 +84,44 @@ async function assertIsButtonOfTask(
 export const mirroredButton: ButtonHandler = {
   prefixes: BUTTON_ID_PREFIXES,
   async execute(interaction, context) {
+    const answerBy = Date.now() + MODAL_ANSWER_BUDGET_MS;
     const button = await resolveButton(interaction.customId, context);
-    const record = await context.registry.find(button.taskId);
-    assertMayClick(interaction, record, context.config.buttons.allowed);
-    await assertIsButtonOfTask(interaction, button, record, context);
+    const { own, ofMessage } = await recordsOf(context, button.taskId, interaction);
+    assertMayClick(
+      interaction,
+      await requesterOf(context, button.taskId, ofMessage, interaction),
+      context.config.buttons.allowed,
+    );
+    const clickKey = `${interaction.message.id}:${button.customId}`;
+    const earlier = await context.clicks.get(clickKey);
+    if (earlier) return answerEarlierClick(interaction, earlier, context);
+    // A member who may not submit hears so before anything reaches upstream.
+    const member = memberOf(interaction);
+    await context.access.assertMaySubmit(member);
+    await assertIsButtonOfTask(button, [ofMessage, own], interaction, context, answerBy);
 
     await context.clicks.once(
-      `${interaction.message.id}:${button.customId}`,
+      clickKey,
       (earlier) => answerEarlierClick(interaction, earlier, context),
-      async (accepted): Promise<ClickRecord> => {
-        const submitting = loggedSubmit(
-          interaction,
-          context,
-          "action",
-          context.mj.submitAction({
-            taskId: button.taskId,
-            customId: button.customId,
-            ...callbackFields(context),
-          }),
-          button.taskId,
+      async (claim): Promise<ClickRecord> => {
+        const outcome = await context.access.spend(
+          member,
+          async () => {
+            const submitting = loggedSubmit(
+              interaction,
+              context,
+              "action",
+              context.mj.submitAction({
+                taskId: button.taskId,
+                customId: button.customId,
+                ...callbackFields(context),
+              }),
+              button.taskId,
+            );
+            return interpretSubmitResult(await beforeDeadline(interaction, submitting, answerBy));
+          },
+          startedTaskId,
         );
-        let result = await resultWithin(submitting, MODAL_ANSWER_BUDGET_MS);
-        if (result === "slow") {
-          await interaction.deferUpdate();
-          result = await submitting;
-        }
-        const outcome = interpretSubmitResult(result);
-        accepted();
         if (outcome.kind === "modal") {
           const modal = {
             status: "modal",
@@ -113,7 +130,14 @@ export const mirroredButton: ButtonHandler = {
             prompt: outcome.prompt,
             title: fallbackLabel(button.customId),
             region: button.customId.includes("::Inpaint::"),
+            userId: interaction.user.id,
           } as const;
+          // Only this member may submit the form, and only for this MODAL task.
+          await context.store.saveForm(modal.modalTaskId, {
+            userId: interaction.user.id,
+            sourceTaskId: button.taskId,
+            at: modal.at,
+          });
           if (interaction.deferred) {
             await interaction.followUp({
               content: "This needs a prompt. Open the form to finish it:",
@@ -121,14 +145,7 @@ export const mirroredButton: ButtonHandler = {
               components: [
                 {
                   type: ComponentType.ActionRow,
-                  components: [
-                    {
-                      type: ComponentType.Button,
-                      style: ButtonStyle.Primary,
-                      label: "Open the form",
-                      custom_id: encodeModalId(modal.modalTaskId, modal.region),
-                    },
-                  ],
+                  components: [openFormButton(modal.modalTaskId, modal.region)],
                 },
               ],
             });
@@ -140,7 +157,10 @@ export const mirroredButton: ButtonHandler = {
           return modal;
         }
         if (!interaction.deferred) await interaction.deferUpdate();
-        return postSubmittedTask(interaction, context, outcome, { replyTo: interaction.message.id });
+        return postSubmittedTask(interaction, context, outcome, {
+          replyTo: interaction.message.id,
+          click: claim,
+        });
       },
     );
   },

@@ -1,14 +1,26 @@
 // The prompt form for actions upstream answers with "needs a modal" (Custom Zoom, Vary (Region),
 // remix): the modal itself, its submission, and the button that opens it when the first answer
-// came too late to show it directly.
-import { type APIModalInteractionResponseCallbackData, ComponentType, TextInputStyle } from "discord.js";
+// came too late to show it directly. A form is opened for one member and one MODAL task: a
+// submission from anyone else, or naming a task no form was opened for, is refused.
+import {
+  type APIModalInteractionResponseCallbackData,
+  type ButtonInteraction,
+  ComponentType,
+  type ModalSubmitInteraction,
+  TextInputStyle,
+} from "discord.js";
+import { memberOf } from "../../access/member.js";
+import type { Task } from "../../mj/schema.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
+import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
 import { interpretSubmitResult } from "../interactions/submitOutcome.js";
+import { startedTaskId } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
 import { postSubmittedTask } from "../messages/postTask.js";
+import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler, ModalHandler } from "./component.js";
 import { answerEarlierClick } from "./earlierClick.js";
 
@@ -48,12 +60,69 @@ export function buildPromptModal(
   };
 }
 
-/** Opens the form from the button sent when upstream asked for a prompt after the click was acknowledged. */
+/** Refuses a form (or the button that opens it) that was not opened for this member and task. */
+async function assertFormIsFor(
+  interaction: ButtonInteraction | ModalSubmitInteraction,
+  modalTaskId: string,
+  context: BotContext,
+): Promise<void> {
+  const form = await context.store.getForm(modalTaskId);
+  if (!form) {
+    context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
+    throw new UserError("This form is not one of mine any more. Click the button again to get a new one.");
+  }
+  if (form.userId !== interaction.user.id) {
+    context.logger.warn(
+      { modalTaskId, userId: interaction.user.id },
+      "refused a form opened for someone else",
+    );
+    throw new UserError(`This form was opened for <@${form.userId}>; only they can send it.`);
+  }
+}
+
+/**
+ * A form opened from the "Open the form" button of a MODAL task's own message (shown by /mjstatus
+ * or a feed): whoever may use that message's buttons opens it for themselves. A state a feed sent
+ * is not trusted: upstream must say the task waits for its prompt.
+ */
+async function openFormOnTaskMessage(
+  interaction: ButtonInteraction,
+  modalTaskId: string,
+  modalTask: Task | null,
+  context: BotContext,
+): Promise<void> {
+  const { ofMessage } = await recordsOf(context, modalTaskId, interaction);
+  if (!ofMessage) {
+    context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
+    throw new UserError("This form is not one of mine any more. Click the button again to get a new one.");
+  }
+  assertMayClick(
+    interaction,
+    await requesterOf(context, modalTaskId, ofMessage, interaction),
+    context.config.buttons.allowed,
+  );
+  const trusted = (ofMessage.stateFrom ?? "upstream") === "upstream" && ofMessage.lastTask.status === "MODAL";
+  if (!trusted && modalTask?.status !== "MODAL") {
+    throw new UserError("This task is not waiting for a prompt, so there is no form to fill in.");
+  }
+  await context.store.saveForm(modalTaskId, {
+    userId: interaction.user.id,
+    sourceTaskId: modalTaskId,
+    at: Date.now(),
+  });
+}
+
+/**
+ * Opens the form: from the button sent when upstream asked for a prompt after the click was
+ * acknowledged, or from the button of a MODAL task's own message.
+ */
 export const openPromptModal: ButtonHandler = {
   prefixes: [MODAL_ID_PREFIX],
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError("This button is not one of mine any more.");
+    const opened = await context.store.getForm(decoded.taskId);
+    if (opened) await assertFormIsFor(interaction, decoded.taskId, context);
     const earlier = await context.clicks.get(modalClickKey(decoded.taskId));
     if (earlier) return answerEarlierClick(interaction, earlier, context);
     // The prompt is only a convenience: a slow upstream must not cost the 3-second answer.
@@ -62,14 +131,9 @@ export const openPromptModal: ButtonHandler = {
       1500,
     );
     const modalTask = fetched === "slow" ? null : fetched;
-    const finalPrompt = modalTask?.properties.finalPrompt;
+    if (!opened) await openFormOnTaskMessage(interaction, decoded.taskId, modalTask, context);
     await interaction.showModal(
-      buildPromptModal(
-        decoded.taskId,
-        typeof finalPrompt === "string" ? finalPrompt : "",
-        "Prompt",
-        decoded.region,
-      ),
+      buildPromptModal(decoded.taskId, modalTask?.finalPrompt ?? "", "Prompt", decoded.region),
     );
   },
 };
@@ -79,33 +143,42 @@ export const promptModal: ModalHandler = {
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError("This form is not one of mine any more.");
+    await assertFormIsFor(interaction, decoded.taskId, context);
     const prompt = interaction.fields.getTextInputValue(PROMPT_FIELD).trim();
     if (!prompt) throw new UserError("The prompt is empty.");
+    const member = memberOf(interaction);
+    await context.access.assertMaySubmit(member);
     await context.clicks.once(
       modalClickKey(decoded.taskId),
       (earlier) => answerEarlierClick(interaction, earlier, context),
-      async (accepted) => {
+      async (claim) => {
         const fromPublicMessage = interaction.isFromMessage() && !interaction.message.flags.has("Ephemeral");
         if (fromPublicMessage) await interaction.deferUpdate();
         else await interaction.deferReply({ flags: "Ephemeral" });
-        const result = await loggedSubmit(
-          interaction,
-          context,
-          "modal",
-          context.mj.submitModal({ taskId: decoded.taskId, prompt }),
-          decoded.taskId,
+        const outcome = await context.access.spend(
+          member,
+          async () => {
+            const result = await loggedSubmit(
+              interaction,
+              context,
+              "modal",
+              context.mj.submitModal({ taskId: decoded.taskId, prompt }),
+              decoded.taskId,
+            );
+            if (result.code === 4 && decoded.region) {
+              throw new UserError(
+                "The MJ API wants a mask (the area to change) for Vary (Region), and Discord cannot draw one. Use Vary (Strong/Subtle) instead, or edit the region in the MJ web app.",
+              );
+            }
+            return interpretSubmitResult(result);
+          },
+          startedTaskId,
         );
-        if (result.code === 4 && decoded.region) {
-          throw new UserError(
-            "The MJ API wants a mask (the area to change) for Vary (Region), and Discord cannot draw one. Use Vary (Strong/Subtle) instead, or edit the region in the MJ web app.",
-          );
-        }
-        const outcome = interpretSubmitResult(result);
         if (outcome.kind !== "accepted")
           throw new UserError("The MJ API asked for the prompt again. Please try again.");
-        accepted();
         const record = await postSubmittedTask(interaction, context, outcome, {
           replyTo: fromPublicMessage ? interaction.message?.id : undefined,
+          click: claim,
         });
         if (!fromPublicMessage)
           await interaction.editReply({ content: "Submitted; the new job is posted in the channel." });

@@ -1,16 +1,23 @@
-// The shared path of the submit commands (/imagine, /describe, /blend, /shorten): prepare the
-// request (downloads included), submit it, then show and track the new task like /mjstatus.
+// The shared path of the submit commands (/imagine, /describe, /blend, /shorten): check that the
+// member may submit, prepare the request (downloads included), submit it, then show and track the
+// new task like /mjstatus. The member becomes the task's requester for good.
 import type { ChatInputCommandInteraction } from "discord.js";
+import { memberOf } from "../../access/member.js";
 import type { SubmitResult } from "../../mj/schema.js";
 import type { BotContext } from "../context.js";
-import { fetchSubmittedTask, replyWithTask } from "../messages/postTask.js";
+import { beginPost, fetchSubmittedTask, replyWithTask } from "../messages/postTask.js";
 import { deferIfSlow } from "./deferIfSlow.js";
 import { loggedSubmit } from "./logSubmit.js";
-import { interpretSubmitResult } from "./submitOutcome.js";
+import { interpretSubmitResult, type SubmitOutcome } from "./submitOutcome.js";
 
 /** Upstream's callback options: the bot's own notifyHook when PUBLIC_URL is set, else nothing (polled). */
 export function callbackFields(context: BotContext): { notifyHook?: string } {
   return context.notifyHook ? { notifyHook: context.notifyHook } : {};
+}
+
+/** The task a submit started, for SubmitAccess.spend(): none when upstream wants a prompt first. */
+export function startedTaskId(outcome: SubmitOutcome): string | null {
+  return outcome.kind === "accepted" ? outcome.taskId : null;
 }
 
 export async function submitAndShow(
@@ -18,13 +25,25 @@ export async function submitAndShow(
   context: BotContext,
   submit: () => Promise<SubmitResult>,
 ): Promise<void> {
-  // The command's name is the submit's kind: /imagine submits an imagine.
-  const result = await deferIfSlow(
+  const outcome = await deferIfSlow(
     interaction,
-    loggedSubmit(interaction, context, interaction.commandName, submit()),
+    context.access.spend(
+      memberOf(interaction),
+      // The command's name is the submit's kind: /imagine submits an imagine.
+      async () =>
+        interpretSubmitResult(await loggedSubmit(interaction, context, interaction.commandName, submit())),
+      startedTaskId,
+    ),
   );
-  const outcome = interpretSubmitResult(result);
+  const where = {
+    channelId: interaction.channelId,
+    guildId: interaction.guildId,
+    requesterId: interaction.user.id,
+    notice: outcome.kind === "accepted" ? outcome.notice : null,
+  };
+  // Recorded before anything is shown: a restart from here on still shows the task.
+  const post = await beginPost(context, outcome.taskId, where, { interaction });
   // For a submit command, 21 means "this exactly already exists": show that task.
   const task = await fetchSubmittedTask(context, outcome.taskId, interaction);
-  await replyWithTask(interaction, task, context, outcome.kind === "accepted" ? outcome.notice : null);
+  await replyWithTask(interaction, task, context, { ...where, post });
 }

@@ -1,8 +1,11 @@
-// Applies a notifyHook callback: the bot's own hook updates tracked tasks; a feed's hook also
-// posts tasks it has not seen yet in the feed's channel (first callback posts, later ones edit).
+// Applies a notifyHook callback. The bot's own hook (known only to its provider) updates every
+// record of the task. A feed's hook is known to whoever was given the feed's URL, so what it sends
+// is untrusted: it only ever changes the messages that feed posted, in the feed's own record (the
+// first callback for a task posts it in the feed's channel, later ones edit that post). Records of
+// the bot's own submits, of /mjstatus and of other feeds are never touched by it.
 import type { REST } from "discord.js";
 import type { Task } from "../../mj/schema.js";
-import type { HookTarget } from "../../tracking/store.js";
+import { feedRecordKey, type HookTarget } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { postTaskInChannel } from "./postTask.js";
 
@@ -18,18 +21,18 @@ export function createCallbackHandler(rest: REST, context: BotContext) {
 
   return async function onCallback(target: HookTarget, task: Task): Promise<void> {
     if (target.kind === "bot") return context.tasks.update(task, "callback");
+    const key = feedRecordKey(target.channelId, task.id);
     // One lock per feed and task, so a burst of callbacks for a new task posts it once.
-    await context.registry.withLock(`feed:${target.channelId}:${task.id}`, async () => {
-      const key = `${target.channelId}:${task.id}`;
-      const record = await context.registry.find(task.id);
-      if (posted.has(key) || record?.messages.some((message) => message.channelId === target.channelId)) {
-        return context.tasks.update(task, "callback");
+    await context.registry.withLock(`feedpost:${key}`, async () => {
+      if (posted.has(key) || (await context.registry.find(key))) {
+        return context.tasks.update(task, { feed: target.channelId });
       }
       if (!(await context.store.getFeed(target.channelId))) return;
       await postTaskInChannel(rest, task, context, {
         channelId: target.channelId,
         guildId: target.guildId,
         requesterId: null,
+        feedChannelId: target.channelId,
       });
       remember(key);
       context.logger.info(

@@ -8,6 +8,9 @@
 // their own instead of discord.js's REST client, whose per-request bookkeeping cost about three
 // times the CPU. The scheduler already does what discord.js would (buckets from the headers, one
 // edit per bucket at a time, the global limit); a 429 is handed back to it to send again.
+// An edit that uploads the task's media goes as multipart through discord.js (rare: final
+// states only); should Discord refuse the files, the message is edited without them.
+import { DiscordAPIError, type RawFile, type REST, Routes } from "discord.js";
 import { Pool } from "undici";
 import type { TaskMessagePayload } from "../../render/renderTaskMessage.js";
 import type {
@@ -17,7 +20,7 @@ import type {
   MessageEditor,
   MessageTarget,
 } from "../../tracking/editScheduler.js";
-import { GONE_CODES } from "../discordErrors.js";
+import { ACCESS_DENIED_CODES, GONE_CODES, isAccessDenied, isMessageGone } from "../discordErrors.js";
 
 /** The REST body for a rendered payload (discord.js option names -> API field names). */
 export function toRestBody(payload: TaskMessagePayload) {
@@ -26,7 +29,34 @@ export function toRestBody(payload: TaskMessagePayload) {
     embeds: payload.embeds,
     components: payload.components,
     allowed_mentions: { parse: [] },
+    // New files are listed by their upload placeholder (files[n]); without `attachments` an edit
+    // keeps the files the message has.
+    ...(payload.uploads
+      ? {
+          attachments: payload.uploads.files.map((file, index) => ({
+            id: String(index),
+            filename: file.name,
+          })),
+        }
+      : {}),
   };
+}
+
+/** The multipart parts of an edit's uploads, in placeholder order. */
+export function toRawFiles(payload: TaskMessagePayload): RawFile[] {
+  return (payload.uploads?.files ?? []).map((file, index) => ({
+    key: `files[${index}]`,
+    name: file.name,
+    contentType: file.contentType,
+    data: file.data,
+  }));
+}
+
+/** Discord answered the upload itself with a refusal (too large, not allowed here, a bad file), not a hiccup. */
+function refusedUpload(error: unknown): boolean {
+  return (
+    error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429
+  );
 }
 
 /** How long Discord accepts an interaction's token. */
@@ -59,6 +89,8 @@ export class DiscordEditError extends Error {
 }
 
 export interface RestMessageEditorOptions {
+  /** discord.js's client: edits that upload files go through it as multipart. */
+  rest: REST;
   /** REST base such as "https://discord.com/api" (no version). */
   apiUrl?: string;
   /** The bot token, for the channel route (interaction routes use their own token). */
@@ -92,9 +124,11 @@ export class RestMessageEditor implements MessageEditor {
   readonly #authorization: string;
   readonly #now: () => number;
   readonly #onResponse: RestMessageEditorOptions["onResponse"];
+  readonly #rest: REST;
   readonly acquireGlobal: (() => Promise<void>) | undefined;
 
   constructor(options: RestMessageEditorOptions) {
+    this.#rest = options.rest;
     const base = new URL(options.apiUrl ?? "https://discord.com/api");
     this.#basePath = `${base.pathname.replace(/\/+$/, "")}/${API_VERSION}`;
     const timeoutMs = options.timeoutMs ?? 15_000;
@@ -149,11 +183,22 @@ export class RestMessageEditor implements MessageEditor {
     payload: TaskMessagePayload,
     lane: EditLane = this.laneOf(target),
   ): Promise<EditOutcome | "token-refused" | "rate-limited"> {
+    const onToken = lane.key.startsWith(TOKEN_LANE);
+    const reply = onToken ? this.#usableToken(target) : undefined;
+    // Queued for the token while it was valid, but too old by now.
+    if (onToken && !reply) return "token-refused";
+    if (payload.uploads) return this.#editWithFiles(target, payload, reply);
+    return this.#editPlain(target, payload, lane, reply);
+  }
+
+  async #editPlain(
+    target: MessageTarget,
+    payload: TaskMessagePayload,
+    lane: EditLane,
+    reply: InteractionReply | undefined,
+  ): Promise<EditOutcome | "token-refused" | "rate-limited"> {
     const body = JSON.stringify(toRestBody(payload));
-    if (lane.key.startsWith(TOKEN_LANE)) {
-      const reply = this.#usableToken(target);
-      // Queued for the token while it was valid, but too old by now.
-      if (!reply) return "token-refused";
+    if (reply) {
       const answer = await this.#patch(
         `/webhooks/${reply.applicationId}/${reply.token}/messages/${reply.message}`,
         body,
@@ -180,7 +225,52 @@ export class RestMessageEditor implements MessageEditor {
     if (answer.status < 300) return "edited";
     if (answer.status === 429) return "rate-limited";
     if (answer.code !== undefined && GONE_CODES.has(answer.code)) return "gone";
+    if (answer.code !== undefined && ACCESS_DENIED_CODES.has(answer.code)) return "forbidden";
     throw new DiscordEditError(answer.status, answer.code, "PATCH /channels/:id/messages/:id");
+  }
+
+  /** An edit with uploads, as multipart through discord.js; without the files if Discord refuses them. */
+  async #editWithFiles(
+    target: MessageTarget,
+    payload: TaskMessagePayload,
+    reply: InteractionReply | undefined,
+  ): Promise<EditOutcome | "token-refused" | "rate-limited"> {
+    const uploads = payload.uploads;
+    const route = reply
+      ? Routes.webhookMessage(reply.applicationId, reply.token, reply.message)
+      : Routes.channelMessage(target.channelId, target.messageId);
+    try {
+      await this.#rest.patch(route, {
+        body: toRestBody(payload),
+        files: toRawFiles(payload),
+        ...(reply ? { auth: false } : {}),
+      });
+      return "edited";
+    } catch (error) {
+      if (reply && error instanceof DiscordAPIError && (error.status === 401 || error.status === 404)) {
+        this.#refused.add(reply.token);
+        return "token-refused";
+      }
+      if (isMessageGone(error)) return "gone";
+      if (uploads && refusedUpload(error)) {
+        if (uploads.withoutFiles === null) return "edited-without-files";
+        const lane = reply
+          ? { key: TOKEN_LANE + reply.token, global: false }
+          : { key: target.channelId, global: true };
+        const outcome = await this.#editPlain(target, uploads.withoutFiles, lane, reply);
+        return outcome === "edited" ? "edited-without-files" : outcome;
+      }
+      if (isAccessDenied(error)) return "forbidden";
+      // discord.js's error carries the request's URL: with a token in it, it must not reach a log.
+      if (reply && error instanceof DiscordAPIError) {
+        throw new DiscordEditError(
+          error.status,
+          Number(error.code),
+          "PATCH /webhooks/:id/:token/messages/:id",
+        );
+      }
+      throw error;
+    }
   }
 
   /** Sends one PATCH; reads the bucket headers; the error code of a refusal. */

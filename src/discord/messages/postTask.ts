@@ -1,7 +1,11 @@
-// Shows a task as the answer to an interaction and starts tracking that message.
+// Shows a task as the answer to an interaction (or as a channel post) and starts tracking that
+// message. Every post is written to the store as pending before it is sent and completed once the
+// message is tracked, so a crash in between is repaired at the next start (see recoverPosts.ts).
+import { randomBytes } from "node:crypto";
 import {
   type APIMessage,
   type ChatInputCommandInteraction,
+  DiscordAPIError,
   type Message,
   PermissionFlagsBits,
   type REST,
@@ -10,8 +14,8 @@ import {
 } from "discord.js";
 import { isFinalStatus, parseTask, type Task } from "../../mj/schema.js";
 import { renderTaskMessage, type TaskMessagePayload } from "../../render/renderTaskMessage.js";
-import type { InteractionReply } from "../../tracking/editScheduler.js";
-import type { ClickRecord } from "../../tracking/store.js";
+import type { ClickClaim } from "../../tracking/clickLedger.js";
+import type { ClickRecord, PendingPost } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "../discordErrors.js";
 import { UserError } from "../interactions/userError.js";
@@ -30,28 +34,91 @@ export function messageLink(guildId: string | null, channelId: string, messageId
   return `https://discord.com/channels/${guildId ?? "@me"}/${channelId}/${messageId}`;
 }
 
+/** Where a task's message goes and whom it is for. */
+export interface PostTarget {
+  channelId: string;
+  guildId: string | null;
+  /** Whose task it is (shown, and the only one who may click with BUTTONS_ALLOWED=requester); null for feeds. */
+  requesterId: string | null;
+  notice?: string | null | undefined;
+  /** The message this one answers (the clicked one); shown as a Discord reply. */
+  replyTo?: string | undefined;
+  /** A feed's post: tracked in the feed's own record. */
+  feedChannelId?: string | null | undefined;
+}
+
+/** Writes the pending post for `taskId` before anything is sent. */
+export async function beginPost(
+  context: BotContext,
+  taskId: string,
+  where: PostTarget,
+  extra: { clickKey?: string; interaction?: RepliableInteraction } = {},
+): Promise<PendingPost> {
+  const post: PendingPost = {
+    id: randomBytes(9).toString("base64url"),
+    shardId: context.tasks.shardId,
+    taskId,
+    feedChannelId: where.feedChannelId ?? null,
+    channelId: where.channelId,
+    guildId: where.guildId,
+    requesterId: where.requesterId,
+    notice: where.notice ?? null,
+    replyTo: where.replyTo ?? null,
+    clickKey: extra.clickKey ?? null,
+    interaction: extra.interaction
+      ? {
+          applicationId: extra.interaction.applicationId,
+          token: extra.interaction.token,
+          createdAt: extra.interaction.createdTimestamp,
+        }
+      : null,
+    startedAt: Date.now(),
+  };
+  await context.store.savePendingPost(post);
+  return post;
+}
+
+/** Starts tracking the message a post led to, then forgets the post. */
+export async function completePost(
+  context: BotContext,
+  post: PendingPost,
+  task: Task,
+  message: { id: string; fingerprint: string },
+): Promise<void> {
+  await context.tasks.attach(
+    task,
+    {
+      messageId: message.id,
+      channelId: post.channelId,
+      guildId: post.guildId,
+      requesterId: post.requesterId,
+      fingerprint: message.fingerprint,
+      createdAt: Date.now(),
+      // An interaction's reply is its @original: the token edits it outside the global limit.
+      ...(post.interaction ? { interaction: { ...post.interaction, message: "@original" } } : {}),
+    },
+    post.notice,
+    post.feedChannelId,
+  );
+  await context.store.deletePendingPost(post.id);
+}
+
 /** Replies (or fills a deferred reply) with the rendered task, then records the message. */
 export async function replyWithTask(
   interaction: ChatInputCommandInteraction,
   task: Task,
   context: BotContext,
-  notice: string | null = null,
+  options: { requesterId: string; notice?: string | null; post?: PendingPost },
 ): Promise<Message> {
   assertCanTrackHere(interaction, task);
   const where = {
     channelId: interaction.channelId,
     guildId: interaction.guildId,
-    requesterId: interaction.user.id,
-    notice,
-    // The reply is the interaction's @original: its token edits it outside the global limit.
-    interaction: {
-      applicationId: interaction.applicationId,
-      token: interaction.token,
-      message: "@original",
-      createdAt: interaction.createdTimestamp,
-    },
+    requesterId: options.requesterId,
+    notice: options.notice ?? null,
   };
-  return showAndTrack(task, context, where, async (payload) => {
+  const post = options.post ?? (await beginPost(context, task.id, where, { interaction }));
+  return showAndTrack(task, context, post, async (payload) => {
     if (interaction.deferred) return interaction.editReply(payload);
     const response = await interaction.reply({ ...payload, withResponse: true });
     if (!response.resource?.message) throw new Error("Discord did not return the reply message");
@@ -59,94 +126,106 @@ export async function replyWithTask(
   });
 }
 
+/** The message `post` shows `task` in. */
+export function renderPost(task: Task, post: Pick<PendingPost, "requesterId" | "notice">) {
+  return renderTaskMessage(task, {
+    requesterId: post.requesterId ?? undefined,
+    notice: post.notice ?? undefined,
+  });
+}
+
 /** Renders `task`, sends it with `send`, and tracks the message that send returns. */
 async function showAndTrack<M extends { id: string }>(
   task: Task,
   context: BotContext,
-  where: {
-    channelId: string;
-    guildId: string | null;
-    requesterId: string | null;
-    notice: string | null;
-    interaction?: InteractionReply;
-  },
+  post: PendingPost,
   send: (payload: TaskMessagePayload) => Promise<M>,
 ): Promise<M> {
-  const rendered = renderTaskMessage(task, {
-    requesterId: where.requesterId ?? undefined,
-    notice: where.notice ?? undefined,
-  });
+  const rendered = renderPost(task, post);
   await context.store.saveButtons(rendered.storedButtons);
-  const message = await send(rendered.payload);
-  await context.tasks.attach(
-    task,
-    {
-      messageId: message.id,
-      channelId: where.channelId,
-      guildId: where.guildId,
-      requesterId: where.requesterId,
-      fingerprint: rendered.fingerprint,
-      createdAt: Date.now(),
-      ...(where.interaction ? { interaction: where.interaction } : {}),
-    },
-    where.notice,
-  );
+  let message: M;
+  try {
+    message = await send(rendered.payload);
+  } catch (error) {
+    // Discord refused it outright: nothing was posted, so there is nothing to find after a restart.
+    if (error instanceof DiscordAPIError || error instanceof UserError) {
+      await context.store.deletePendingPost(post.id);
+    }
+    throw error;
+  }
+  await completePost(context, post, task, { id: message.id, fingerprint: rendered.fingerprint });
   return message;
 }
 
-export interface ChannelPost {
-  channelId: string;
-  guildId: string | null;
-  /** Who asked for it; null for tasks that arrive in a feed. */
-  requesterId: string | null;
-  /** The message this one answers (the clicked one); shown as a Discord reply. */
-  replyTo?: string | undefined;
-  notice?: string | null | undefined;
-}
-
-/** Posts a new task in a channel (not as an interaction reply) and tracks it. */
+/** Posts a task in a channel (not as an interaction reply) and tracks it. */
 export async function postTaskInChannel(
   rest: REST,
   task: Task,
   context: BotContext,
-  where: ChannelPost,
+  where: PostTarget & { post?: PendingPost },
 ): Promise<APIMessage> {
-  return showAndTrack(task, context, { ...where, notice: where.notice ?? null }, async (payload) => {
-    try {
-      return (await rest.post(Routes.channelMessages(where.channelId), {
-        body: {
-          ...toRestBody(payload),
-          ...(where.replyTo
-            ? { message_reference: { message_id: where.replyTo, fail_if_not_exists: false } }
-            : {}),
-        },
-      })) as APIMessage;
-    } catch (error) {
-      const code = discordErrorCode(error);
-      if (code === MISSING_ACCESS || code === MISSING_PERMISSIONS) {
-        throw new UserError(
-          `Task \`${task.id}\` was submitted, but I can't post in this channel. Give me the View Channel and Send Messages permissions here, then show it with \`/mjstatus id:${task.id}\`.`,
-        );
-      }
-      throw error;
-    }
-  });
+  const post = where.post ?? (await beginPost(context, task.id, where));
+  return showAndTrack(task, context, post, (payload) => sendToChannel(rest, task, post, payload));
 }
 
-/** Shows a task upstream just accepted (after a click, a modal or a submit command) and tracks it. */
+/** One channel post of a task's message (a reply to the clicked message when there is one). */
+export async function sendToChannel(
+  rest: REST,
+  task: Task,
+  post: Pick<PendingPost, "channelId" | "replyTo">,
+  payload: TaskMessagePayload,
+): Promise<APIMessage> {
+  try {
+    return (await rest.post(Routes.channelMessages(post.channelId), {
+      body: {
+        ...toRestBody(payload),
+        ...(post.replyTo
+          ? { message_reference: { message_id: post.replyTo, fail_if_not_exists: false } }
+          : {}),
+      },
+    })) as APIMessage;
+  } catch (error) {
+    const code = discordErrorCode(error);
+    if (code === MISSING_ACCESS || code === MISSING_PERMISSIONS) {
+      throw new UserError(
+        `Task \`${task.id}\` was submitted, but I can't post in this channel. Give me the View Channel and Send Messages permissions here, then show it with \`/mjstatus id:${task.id}\`.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Shows a task upstream just started (after a click, a modal or a submit command) and tracks it.
+ * The pending post is written first, then the click learns its task: from then on a restart
+ * finds (or posts) the message and the click is never submitted again.
+ */
 export async function postSubmittedTask(
   interaction: RepliableInteraction,
   context: BotContext,
   outcome: { taskId: string; notice: string | null },
-  options: { replyTo?: string | undefined } = {},
+  options: { replyTo?: string | undefined; click?: ClickClaim } = {},
 ): Promise<ClickRecord & { status: "done" }> {
+  const channelId = interaction.channelId as string;
+  const post = await beginPost(
+    context,
+    outcome.taskId,
+    {
+      channelId,
+      guildId: interaction.guildId,
+      requesterId: interaction.user.id,
+      replyTo: options.replyTo,
+      notice: outcome.notice,
+    },
+    options.click ? { clickKey: options.click.key } : {},
+  );
+  await options.click?.started(outcome.taskId);
   const task = await fetchSubmittedTask(context, outcome.taskId, interaction);
   const message = await postTaskInChannel(interaction.client.rest, task, context, {
-    channelId: interaction.channelId as string,
+    channelId,
     guildId: interaction.guildId,
     requesterId: interaction.user.id,
-    replyTo: options.replyTo,
-    notice: outcome.notice,
+    post,
   });
   return {
     status: "done",

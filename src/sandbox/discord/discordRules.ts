@@ -39,6 +39,12 @@ function embedProblems(embeds: unknown[], problems: string[]): void {
       if ((embed[part] as Json | undefined) && !/^(https?:\/\/|attachment:\/\/)/.test(url)) {
         problems.push(`${at}.${part}.url: must be http(s) or attachment://`);
       }
+      // Discord's docs: only these file types can be used in an embed.
+      if (url.startsWith("attachment://") && !/\.(jpe?g|png|webp|gif)$/i.test(url)) {
+        problems.push(
+          `${at}.${part}.url: an attachment shown in an embed must be .jpg, .jpeg, .png, .webp or .gif`,
+        );
+      }
     }
   }
   if (total > 6000) problems.push(`embeds: ${total} characters in total, more than 6000`);
@@ -75,6 +81,8 @@ export function validateMessagePayload(body: unknown): string[] {
   const message = body as Json;
   if (text(message.content).length > 2000) problems.push("content: longer than 2000");
   if (Array.isArray(message.embeds)) embedProblems(message.embeds, problems);
+  if (Array.isArray(message.attachments) && message.attachments.length > 10)
+    problems.push("attachments: at most 10");
   const componentsV2 = (Number(message.flags ?? 0) & (1 << 15)) !== 0;
   if (Array.isArray(message.components)) {
     const rows = message.components as Json[];

@@ -117,6 +117,11 @@ export interface FakeDiscordOptions {
    * tests pass test/support/discordSpec.ts); without it only the rules beyond the spec apply.
    */
   specRules?: SpecRules;
+  /** Largest file an upload may carry (Discord's default for bots: 10 MiB); larger ones get 413. */
+  uploadLimitBytes?: number;
+  /** Names clients see (the sandbox page); by default "Test Guild" and mj-<position>. */
+  guildName?: string;
+  channelNames?: Record<string, string>;
 }
 
 export interface UserOptions {
@@ -144,6 +149,7 @@ export interface FaultReply {
 }
 
 const ALL_PERMISSIONS = "2248473465835073";
+const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const ALICE = "900000000000000101";
 const EPHEMERAL = 64;
 const LOADING = 128;
@@ -299,6 +305,30 @@ function parseMultipart(raw: Buffer, contentType: string): { body: unknown; file
   return { body, files };
 }
 
+/**
+ * Embed images and thumbnails given as `attachment://<filename>` point at that file of the
+ * message once Discord has it (also a file kept from an earlier upload); others stay as sent.
+ */
+function resolveAttachmentUrls(embeds: Json[], attachments: Json[]): Json[] {
+  return embeds.map((embed) => {
+    const resolved: Json = { ...embed };
+    for (const part of ["image", "thumbnail"] as const) {
+      const media = embed[part] as Json | undefined;
+      const url = typeof media?.url === "string" ? media.url : "";
+      if (!url.startsWith("attachment://")) continue;
+      const file = attachments.find((a) => a.filename === url.slice("attachment://".length));
+      if (file)
+        resolved[part] = {
+          ...media,
+          url: file.url,
+          proxy_url: file.proxy_url,
+          content_type: file.content_type,
+        };
+    }
+    return resolved;
+  });
+}
+
 // ---- the fake --------------------------------------------------------------------------------------
 
 interface Bucket {
@@ -354,6 +384,7 @@ export class FakeDiscord {
   readonly #files = new Map<string, { contentType: string; bytes: Buffer }>();
   readonly #events = new EventEmitter();
   readonly #faults: { method?: string; path?: RegExp | string; reply: FaultReply; count: number }[] = [];
+  readonly #delays: { method?: string; path?: RegExp | string; ms: number; count: number }[] = [];
   readonly #buckets = new Map<string, Bucket>();
   #global: Bucket = { count: 0, resetAt: 0, hash: "global" };
   readonly #sessions = new Map<string, Session>();
@@ -466,9 +497,22 @@ export class FakeDiscord {
     this.#revokedChannels.add(channelId);
   }
 
+  /** The bot's access to the channel is back (after revokeAccess). */
+  restoreAccess(channelId: string): void {
+    this.#revokedChannels.delete(channelId);
+  }
+
   /** The token's 15 minutes are over: callbacks answer 10062, webhook routes 401 with 50027. */
   expireInteraction(interactionId: string): void {
     this.#expired.add(interactionId);
+  }
+
+  /**
+   * The next `count` requests that match are carried out at once (a message is created, an edit
+   * applied) but answered only after `ms`: a bot that dies meanwhile never learns the outcome.
+   */
+  delayNext(match: { method?: string; path?: RegExp | string }, ms: number, count = 1): void {
+    this.#delays.push({ ...match, ms, count });
   }
 
   /** The next `count` requests that match get `reply` instead of their normal answer. */
@@ -544,6 +588,12 @@ export class FakeDiscord {
   }
 
   // ---- waiting -----------------------------------------------------------------------------------
+
+  /** Calls `listener` after every change the fake records (messages, callbacks, gateway); returns its remover. */
+  onChange(listener: () => void): () => void {
+    this.#events.on("change", listener);
+    return () => this.#events.off("change", listener);
+  }
 
   /** Resolves with the first truthy value of `check`, re-checked on every change and every 10 ms. */
   waitFor<T>(check: () => T | undefined | null | false, { timeoutMs = 10_000 } = {}): Promise<T> {
@@ -681,7 +731,7 @@ export class FakeDiscord {
   #guild(): Json {
     return {
       id: this.guildId,
-      name: "Test Guild",
+      name: this.#options.guildName ?? "Test Guild",
       icon: null,
       owner_id: ALICE,
       afk_timeout: 300,
@@ -727,7 +777,7 @@ export class FakeDiscord {
       id,
       type: 0,
       guild_id: this.guildId,
-      name: `mj-${position}`,
+      name: this.#options.channelNames?.[id] ?? `mj-${position}`,
       position,
       permission_overwrites: [],
       nsfw: false,
@@ -855,7 +905,7 @@ export class FakeDiscord {
       channel_id: channelId,
       author: this.#botUser(),
       content: typeof body.content === "string" ? body.content : "",
-      embeds: Array.isArray(body.embeds) ? (body.embeds as Json[]) : [],
+      embeds: [],
       components: Array.isArray(body.components) ? (body.components as Json[]) : [],
       attachments: this.#attachments(body, meta.uploads ?? [], []),
       timestamp: new Date().toISOString(),
@@ -888,6 +938,10 @@ export class FakeDiscord {
       unchangedEdits: 0,
       history: [],
     };
+    message.embeds = resolveAttachmentUrls(
+      Array.isArray(body.embeds) ? (body.embeds as Json[]) : [],
+      message.attachments,
+    );
     this.messages.set(message.id, message);
     this.#events.emit("change");
     return message;
@@ -904,10 +958,11 @@ export class FakeDiscord {
     const before = version(message);
     message.history.push(before);
     if (body.content !== undefined) message.content = String(body.content ?? "");
-    if (body.embeds !== undefined) message.embeds = (body.embeds as Json[] | null) ?? [];
     if (body.components !== undefined) message.components = (body.components as Json[] | null) ?? [];
     if (body.attachments !== undefined)
       message.attachments = this.#attachments(body, uploads, message.attachments);
+    if (body.embeds !== undefined)
+      message.embeds = resolveAttachmentUrls((body.embeds as Json[] | null) ?? [], message.attachments);
     // Discord keeps flags it manages (ephemeral) and drops the loading state once the deferral is filled.
     if (body.flags !== undefined) message.flags = Number(body.flags) | (message.flags & EPHEMERAL);
     message.flags &= ~LOADING;
@@ -1019,25 +1074,37 @@ export class FakeDiscord {
       at: Date.now(),
     };
     this.requests.push(recorded);
-    const reply: Reply = (status, answer, extra: Record<string, string> = {}) => {
+    const matches = (f: { method?: string; path?: RegExp | string }) =>
+      (!f.method || f.method === method) &&
+      (!f.path || (typeof f.path === "string" ? path === f.path : f.path.test(path)));
+    const delay = this.#delays.find(matches);
+    if (delay) {
+      delay.count -= 1;
+      if (delay.count <= 0) this.#delays.splice(this.#delays.indexOf(delay), 1);
+    }
+    const send: Reply = (status, answer, extra: Record<string, string> = {}) => {
       recorded.status = status;
+      if (res.destroyed) return;
       // A 204 carries no body and no content-type: discord.js would try to parse empty JSON.
       if (answer === undefined) res.writeHead(status, extra).end();
       else
         res.writeHead(status, { ...extra, "content-type": "application/json" }).end(JSON.stringify(answer));
       this.#events.emit("change");
     };
+    const reply: Reply = delay
+      ? (status, answer, extra) => void setTimeout(() => send(status, answer, extra), delay.ms).unref()
+      : send;
     try {
-      const fault = this.#faults.find(
-        (f) =>
-          (!f.method || f.method === method) &&
-          (!f.path || (typeof f.path === "string" ? path === f.path : f.path.test(path))),
-      );
+      const fault = this.#faults.find(matches);
       if (fault) {
         fault.count -= 1;
         if (fault.count <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
         if (fault.reply.status === 429) this.rateLimited.push(recorded);
         return reply(fault.reply.status, fault.reply.body, fault.reply.headers);
+      }
+      const limit = this.#options.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES;
+      if (uploads.some((upload) => upload.size > limit)) {
+        return reply(413, { code: 40005, message: "Request entity too large" });
       }
       const scope = this.#rateLimit(method, path, res);
       if (scope) {
@@ -1115,6 +1182,7 @@ export class FakeDiscord {
     if (this.#revokedChannels.has(channelId)) return reply(403, { code: 50001, message: "Missing Access" });
     if (!messages) return method === "GET" ? reply(200, this.#channel(channelId)) : this.#notFound(x);
     if (!messageId) {
+      if (method === "GET") return reply(200, this.#history(channelId, x.query));
       if (method !== "POST") return this.#notFound(x);
       if (!this.#valid(x)) return;
       return reply(200, this.#publicMessage(this.#createMessage(channelId, x.body, { uploads: x.uploads })));
@@ -1123,6 +1191,18 @@ export class FakeDiscord {
     if (!message || message.channel_id !== channelId || message.ephemeral)
       return reply(404, { code: 10008, message: "Unknown Message" });
     this.#messageVerb(x, message);
+  }
+
+  /** A channel's messages, newest first, as Discord lists them (`limit` 1–100, default 50; `before`, `after`). */
+  #history(channelId: string, query: URLSearchParams): Json[] {
+    const limit = Math.min(100, Math.max(1, Number(query.get("limit") ?? 50) || 50));
+    const before = query.get("before");
+    const after = query.get("after");
+    return this.channelMessages(channelId)
+      .filter((m) => (!before || BigInt(m.id) < BigInt(before)) && (!after || BigInt(m.id) > BigInt(after)))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, limit)
+      .map((m) => this.#publicMessage(m));
   }
 
   /** GET, PATCH or DELETE of one message (channel and webhook routes alike). */
@@ -1221,6 +1301,9 @@ export class FakeDiscord {
     const owned = messageId === record.responseMessageId || record.followUps.includes(messageId ?? "");
     const message = messageId && owned ? this.messages.get(messageId) : undefined;
     if (!message) return reply(404, { code: 10008, message: "Unknown Message" });
+    // A token outlives neither its channel nor its message.
+    if (this.#deletedChannels.has(message.channel_id))
+      return reply(404, { code: 10003, message: "Unknown Channel" });
     this.#messageVerb(x, message);
   }
 }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { Agent, request } from "undici";
 import { waitForCondition } from "../waitForCondition.js";
+import { mp4For, pngFor, TINY_WEBP } from "./sampleMedia.js";
 import { TASK_TEMPLATES, type TemplateName } from "./taskTemplates.js";
 
 export type Json = Record<string, unknown>;
@@ -36,7 +37,9 @@ export type FaultKind =
   | "reset"
   | "unauthorized"
   | "empty"
-  | "429-empty";
+  | "429-empty"
+  /** list-by-condition answers [] (a batch route that leaves tasks out). */
+  | "empty-list";
 export type RouteName = "fetch" | "list" | "seed" | "submit";
 
 export interface FakeMjOptions {
@@ -48,6 +51,18 @@ export interface FakeMjOptions {
   listChunkCap?: number;
   /** Callbacks: send each twice, or hold them and send the latest first. */
   callbackMode?: { duplicate?: boolean };
+  /**
+   * Plays submits itself (the sandbox's simulated jobs, which add their tasks to `fake`): the
+   * submit result to answer, or undefined to leave the route to the fake's own timelines.
+   */
+  submits?: (route: string, body: Json | undefined, fake: FakeMj) => Json | undefined;
+  /** Files served to anyone at GET paths (a provider's image host); undefined: not one of them. */
+  publicFiles?: (path: string) => PublicFile | undefined;
+}
+
+export interface PublicFile {
+  contentType: string;
+  bytes: Buffer;
 }
 
 interface TaskEntry {
@@ -66,7 +81,13 @@ interface Fault {
   count: number;
 }
 
-type SubmitRoute = "imagine" | "action" | "modal" | "describe" | "blend" | "shorten";
+type SubmitRoute = "imagine" | "action" | "modal" | "describe" | "blend" | "shorten" | "video" | "swap-face";
+
+/** A file at /media/<path>: bytes with a type (sent after `delayMs`), a redirect, or an error status. */
+export type ServedMedia =
+  | { contentType: string; bytes: Buffer; delayMs?: number }
+  | { redirect: string }
+  | { status: number };
 
 interface ScriptedSubmit {
   result: Json;
@@ -141,6 +162,95 @@ function describeTimeline(id: string): { task: TaskJson; steps: Json[] } {
   };
 }
 
+/**
+ * A /video job as the C# proxy reports it: SUBMITTED -> 40% -> SUCCESS with the grid .mp4 in
+ * imageUrl, and four videos with WebP thumbnails in videoUrls and again in imageUrls; its files
+ * are served by the fake at `origin`.
+ */
+export function videoTimeline(
+  id: string,
+  origin: string,
+  overrides: Json = {},
+): { task: TaskJson; steps: Json[] } {
+  const prompt = typeof overrides.prompt === "string" ? overrides.prompt : "";
+  const hash = randomHash();
+  const videos = Array.from({ length: 4 }, (_, i) => ({
+    url: `${origin}/media/video/${hash}/0_${i}.mp4`,
+    thumbnail: `${origin}/media/${hash}/0_${i}_640_N.webp`,
+  }));
+  const buttons = [
+    ...videos.map((_, i) => ({
+      customId: `MJ::JOB::video_virtual_upscale::${i + 1}::${hash}`,
+      emoji: "",
+      label: `U${i + 1}`,
+      type: 2,
+      style: 2,
+    })),
+    { customId: `MJ::JOB::reroll::0::${hash}::SOLO`, emoji: "🔄", label: "", type: 2, style: 2 },
+  ];
+  const base = {
+    id,
+    action: "VIDEO",
+    prompt,
+    promptEn: prompt,
+    description: `/video ${prompt}`.trim(),
+    state: "",
+    submitTime: Date.now(),
+    startTime: null,
+    finishTime: null,
+    imageUrl: "",
+    imageUrls: [],
+    videoUrl: "",
+    videoUrls: [],
+    progress: "0%",
+    failReason: "",
+    buttons: [],
+    properties: {},
+    status: "SUBMITTED",
+    ...overrides,
+  };
+  return {
+    task: base,
+    steps: [
+      { status: "IN_PROGRESS", progress: "40%", startTime: Date.now() },
+      {
+        status: "SUCCESS",
+        progress: "100%",
+        finishTime: Date.now(),
+        imageUrl: `${origin}/media/${hash}/grid.mp4`,
+        videoUrl: `${origin}/media/${hash}/grid.mp4`,
+        videoUrls: videos,
+        imageUrls: videos,
+        buttons,
+        properties: { finalPrompt: prompt, messageHash: hash },
+      },
+    ],
+  };
+}
+
+/** An insight-face swap: SUBMITTED -> 50% -> SUCCESS with one image served by the fake at `origin`. */
+export function swapFaceTimeline(id: string, origin: string): { task: TaskJson; steps: Json[] } {
+  return {
+    task: {
+      ...fixtureTask("imagine-submitted.json"),
+      id,
+      action: "SWAP_FACE",
+      prompt: "",
+      promptEn: "",
+      submitTime: Date.now(),
+    },
+    steps: [
+      { status: "IN_PROGRESS", progress: "50%", startTime: Date.now() },
+      {
+        status: "SUCCESS",
+        progress: "100%",
+        finishTime: Date.now(),
+        imageUrl: `${origin}/media/${id}/swap.png`,
+      },
+    ],
+  };
+}
+
 function actionOf(customId: string): string {
   if (customId.includes("::upsample::") || /::upsample_/.test(customId)) return "UPSCALE";
   if (customId.includes("::reroll::")) return "REROLL";
@@ -168,6 +278,7 @@ export class FakeMj {
   readonly #faults: Fault[] = [];
   readonly #scripted = new Map<SubmitRoute, ScriptedSubmit[]>();
   readonly #seeds = new Map<string, string>();
+  readonly #media = new Map<string, ServedMedia>();
   readonly #events = new EventEmitter();
   readonly #sockets = new Set<Socket>();
   readonly #hanging = new Set<ServerResponse>();
@@ -263,12 +374,33 @@ export class FakeMj {
     return clone(entry.task);
   }
 
+  /** Upstream no longer knows the task: every route answers "unknown" for it. */
+  forget(id: string): void {
+    const entry = this.#tasks.get(id);
+    if (entry) clearInterval(entry.timer);
+    this.#tasks.delete(id);
+    this.#events.emit("change");
+  }
+
   setNotifyHook(id: string, url: string): void {
     this.#entry(id).notifyHook = url;
   }
 
   setSeed(id: string, seed: string): void {
     this.#seeds.set(id, seed);
+  }
+
+  // ---- result files ----------------------------------------------------------------------------
+
+  /** The URL of a result file; any `.png`, `.webp` or `.mp4` path is served with made-up bytes. */
+  mediaUrl(path: string): string {
+    return `${this.url}/media/${path}`;
+  }
+
+  /** What /media/<path> answers instead of the made-up file; returns its URL. */
+  serveMedia(path: string, media: ServedMedia): string {
+    this.#media.set(path, media);
+    return this.mediaUrl(path);
   }
 
   // ---- scripting -----------------------------------------------------------------------------
@@ -438,6 +570,8 @@ export class FakeMj {
         return void res.writeHead(200).end();
       case "429-empty":
         return void res.writeHead(429).end();
+      case "empty-list":
+        return json(res, 200, []);
     }
   }
 
@@ -459,9 +593,20 @@ export class FakeMj {
     this.#events.emit("change");
     if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
 
+    // Files the sandbox draws for its jobs, then those registered with serveMedia().
+    const file = req.method === "GET" ? this.#options.publicFiles?.(path) : undefined;
+    if (file) {
+      res.writeHead(200, { "content-type": file.contentType, "content-length": String(file.bytes.length) });
+      return void res.end(file.bytes);
+    }
+    // Result files need no key, like new-api's /mj/image/<id> (Discord, or a browser, loads them).
+    if (path.startsWith("/media/") && req.method === "GET")
+      return await this.#serveMediaFile(path.slice(7), res);
+
     const fetchMatch = /^\/mj\/task\/([^/]+)\/fetch$/.exec(path);
     const seedMatch = /^\/mj\/task\/([^/]+)\/image-seed$/.exec(path);
-    const submitMatch = /^\/mj\/submit\/([a-z-]+)$/.exec(path);
+    const submitMatch =
+      /^\/mj\/submit\/([a-z-]+)$/.exec(path) ?? (path === "/mj/insight-face/swap" ? ["", "swap-face"] : null);
     const route: RouteName | undefined = fetchMatch
       ? "fetch"
       : seedMatch
@@ -502,6 +647,22 @@ export class FakeMj {
     return this.#serveSubmit(submitMatch?.[1] as SubmitRoute, body as Json | undefined, res);
   }
 
+  async #serveMediaFile(path: string, res: ServerResponse): Promise<void> {
+    const served = this.#media.get(path);
+    if (served && "redirect" in served) return void res.writeHead(302, { location: served.redirect }).end();
+    if (served && "status" in served) return json(res, served.status, { error: "not available" });
+    const made = served ?? madeUpMedia(path);
+    if (!made) return json(res, 404, { error: "not found" });
+    if (served && "delayMs" in served && served.delayMs) {
+      this.#hanging.add(res);
+      await new Promise((resolve) => setTimeout(resolve, served.delayMs).unref());
+      this.#hanging.delete(res);
+      if (res.destroyed) return;
+    }
+    res.writeHead(200, { "content-type": made.contentType, "content-length": String(made.bytes.length) });
+    res.end(made.bytes);
+  }
+
   #unknownTask(res: ServerResponse): void {
     if (this.family === "new-api")
       return json(res, 400, { description: "task_no_found ", type: "upstream_error", code: 4 });
@@ -538,6 +699,8 @@ export class FakeMj {
       }
       return json(res, 200, scripted.result);
     }
+    const played = this.#options.submits?.(route, body, this);
+    if (played) return json(res, 200, played);
     const id = newTaskId();
     switch (route) {
       case "imagine":
@@ -550,6 +713,33 @@ export class FakeMj {
           action: route.toUpperCase(),
         });
         this.addTask({ ...task, state: body?.state ?? "" }, { steps, advance: "perFetch" }, hook);
+        return json(res, 200, { code: 1, description: "Submit success", result: id, properties: {} });
+      }
+      case "video": {
+        const prompt = typeof body?.prompt === "string" ? body.prompt.trim() : "";
+        // The C# proxy refuses a video without a prompt; aggregators pass it on.
+        if (this.family === "csharp" && !prompt)
+          return json(res, 200, { code: 4, description: "Prompt 不能为空", result: null, properties: {} });
+        if (typeof body?.image !== "string" || !/^(data:image\/|https?:\/\/)/.test(body.image))
+          return json(res, 200, { code: 4, description: "base64格式错误", result: null, properties: {} });
+        const { task, steps } = videoTimeline(id, this.url, { prompt, state: body?.state ?? "" });
+        this.addTask(task, { steps, advance: "perFetch" }, hook);
+        return json(res, 200, { code: 1, description: "Submit success", result: id, properties: {} });
+      }
+      case "swap-face": {
+        const source = typeof body?.sourceBase64 === "string" ? body.sourceBase64 : "";
+        const target = typeof body?.targetBase64 === "string" ? body.targetBase64 : "";
+        if (!source || !target)
+          return json(res, 200, { code: 4, description: "人脸图片不能为空", result: null, properties: {} });
+        if (source === target)
+          return json(res, 200, {
+            code: 4,
+            description: "人脸图片和目标图片不能相同",
+            result: null,
+            properties: {},
+          });
+        const { task, steps } = swapFaceTimeline(id, this.url);
+        this.addTask(task, { steps, advance: "perFetch" }, hook);
         return json(res, 200, { code: 1, description: "Submit success", result: id, properties: {} });
       }
       case "describe": {
@@ -621,6 +811,14 @@ export class FakeMj {
         return json(res, 404, { error: "not found" });
     }
   }
+}
+
+/** Made-up bytes for a result file, by its extension. */
+function madeUpMedia(path: string): { contentType: string; bytes: Buffer } | null {
+  if (path.endsWith(".png")) return { contentType: "image/png", bytes: pngFor(path) };
+  if (path.endsWith(".webp")) return { contentType: "image/webp", bytes: TINY_WEBP };
+  if (path.endsWith(".mp4")) return { contentType: "video/mp4", bytes: mp4For(path) };
+  return null;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
