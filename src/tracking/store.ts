@@ -211,10 +211,11 @@ const ROWS_PER_STATEMENT = 400;
 type PendingWrite = { value: unknown; expires: number | undefined } | { deleted: true };
 
 /**
- * SQLite writes made in the same turn of the event loop, written as one multi-row statement (one
+ * SQLite writes made in one turn of the event loop, written as one multi-row statement (one
  * transaction) instead of one prepared statement and transaction each: at thousands of tracked
- * tasks those were most of the tracker's CPU. Reads see pending writes at once; each write's
- * promise settles when its batch is on disk.
+ * tasks those were most of the tracker's CPU. While a statement runs, the next writes gather
+ * behind it (a group commit): under load batches grow, and a lone write waits for nothing. Reads
+ * see pending writes at once; each write's promise settles when its batch is on disk.
  */
 class SqliteWriteBatcher {
   readonly #pending = new Map<string, PendingWrite>();
