@@ -94,6 +94,8 @@ export async function completePost(
       requesterId: post.requesterId,
       fingerprint: message.fingerprint,
       createdAt: Date.now(),
+      // An interaction's reply is its @original: the token edits it outside the global limit.
+      ...(post.interaction ? { interaction: { ...post.interaction, message: "@original" } } : {}),
     },
     post.notice,
     post.feedChannelId,
