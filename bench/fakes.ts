@@ -12,8 +12,18 @@ export type FakeRole = "mj" | "discord";
 
 export type BenchCommand =
   | { cmd: "start" }
-  /** MJ: adds the tasks and starts their timelines. Discord: posts one message per task. */
-  | { cmd: "seed"; taskIds: string[]; channels: number; stepMs: number; notifyHook?: string }
+  /**
+   * MJ: adds the tasks and starts their timelines. Discord: posts one message per task, as the
+   * reply to a slash command when `interactions` (its token comes back with it).
+   */
+  | {
+      cmd: "seed";
+      taskIds: string[];
+      channels: number;
+      stepMs: number;
+      notifyHook?: string;
+      interactions?: boolean;
+    }
   | { cmd: "progress" }
   /** Discord: `firstSeen` comes from the MJ fake's report, to time each edit from its change. */
   | { cmd: "report"; firstSeen?: [taskId: string, key: string, at: number][] }
@@ -35,6 +45,8 @@ export interface DiscordReport {
   latencies: number[];
   firstPatchAt: number;
   lastPatchAt: number;
+  /** Edits through interaction tokens (the rest went by the channel route). */
+  tokenPatches: number;
 }
 
 /** The part of a rendered message that changes with the task: its title and description. */
@@ -162,11 +174,19 @@ function discordRole() {
         const fake = discord;
         const posted = message.taskIds.map((taskId, i) => {
           const channelId = channels[i % channels.length] as string;
-          return { taskId, channelId, messageId: fake.seedMessage(channelId).id };
+          if (!message.interactions) return { taskId, channelId, messageId: fake.seedMessage(channelId).id };
+          const reply = fake.seedInteractionReply(channelId);
+          const interaction = {
+            applicationId: fake.applicationId,
+            token: reply.interaction.token,
+            message: "@original",
+            createdAt: reply.interaction.createdAt,
+          };
+          return { taskId, channelId, messageId: reply.message.id, interaction };
         });
         seeded = posted.map(({ taskId, messageId }) => ({ taskId, messageId }));
         requestsAtSeed = discord.requests.length;
-        return posted.map(({ channelId, messageId }) => ({ channelId, messageId }));
+        return posted.map(({ taskId: _, ...where }) => where);
       }
       case "progress": {
         if (!discord) throw new Error("not started");
@@ -185,9 +205,16 @@ function discordRole() {
           .filter((r) => r.method === "PATCH" && r.status === 200);
         const changedAt = new Map(message.firstSeen?.map(([taskId, key, at]) => [`${taskId}\n${key}`, at]));
         const taskOf = new Map(seeded.map((s) => [s.messageId, s.taskId]));
+        const replyOf = new Map(
+          [...discord.interactions.values()].map((i) => [i.token, i.responseMessageId]),
+        );
         const latencies: number[] = [];
         for (const patch of patches) {
-          const taskId = taskOf.get(patch.path.split("/").at(-1) ?? "");
+          // A token edit names @original: its message is the interaction's response.
+          const parts = patch.path.split("/");
+          const last = parts.at(-1) ?? "";
+          const messageId = last === "@original" ? replyOf.get(parts[3] ?? "") : last;
+          const taskId = taskOf.get(messageId ?? "");
           const key = visibleKey((patch.body as { embeds?: unknown })?.embeds);
           const at = taskId ? changedAt.get(`${taskId}\n${key}`) : undefined;
           if (at !== undefined) latencies.push(patch.at - at);
@@ -199,6 +226,7 @@ function discordRole() {
           latencies,
           firstPatchAt: patches[0]?.at ?? 0,
           lastPatchAt: patches.at(-1)?.at ?? 0,
+          tokenPatches: patches.filter((p) => p.path.startsWith("/webhooks/")).length,
         };
         return report;
       }

@@ -14,14 +14,17 @@ import { createLogger } from "../src/logger.js";
 import { MjClient } from "../src/mj/client.js";
 import { parseTask, type Task } from "../src/mj/schema.js";
 import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
-import { EditScheduler } from "../src/tracking/editScheduler.js";
+import { EditScheduler, type InteractionReply } from "../src/tracking/editScheduler.js";
 import { Poller } from "../src/tracking/poller.js";
 import { TaskRegistry } from "../src/tracking/registry.js";
 import { TrackingStore } from "../src/tracking/store.js";
 import { TaskUpdater } from "../src/tracking/updater.js";
 import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
 import { WebhookServer } from "../src/webhook/server.js";
+import { startRedis } from "../test/support/redis.js";
 import type { BenchCommand, DiscordReport, FakeRole, MjReport } from "./fakes.js";
+import { type ProfileSummary, profileTable, RunProfiler } from "./profile.js";
+import type { ReplicaCommand, Sharing } from "./replica.js";
 
 /**
  * bench/ in the source tree, whether this file runs from there (tsx) or compiled (npm run bench
@@ -39,11 +42,15 @@ const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "
   .split(",")
   .map(Number);
 const modes = (
-  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ?? "polling,callbacks,naive"
+  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ?? "polling,callbacks,interactions,naive"
 ).split(",");
 const logger = createLogger({ level: "silent", secrets: [] });
+/** --profile: a CPU profile of the largest polling run, and its top five items by self time. */
+const profileRun = process.argv.includes("--profile");
+const profiler = new RunProfiler();
+let profile: ProfileSummary | undefined;
 
-type Mode = "mjrelay, polling" | "mjrelay, callbacks" | "naive baseline";
+type Mode = "mjrelay, polling" | "mjrelay, callbacks" | "mjrelay, interactions" | "naive baseline";
 
 interface Result {
   n: number;
@@ -65,16 +72,23 @@ interface Result {
   callbacks: { delivered: number; failed: number; firstError?: string };
 }
 
-/** One fake service in its own process. */
-class FakeProcess {
+/** One fake service (or a replica of the tracker) in its own process, driven over IPC. */
+class ChildRole<Command = BenchCommand> {
   readonly #child: ChildProcess;
   #next = 0;
   readonly #waiting = new Map<number, (value: { result?: unknown; error?: string }) => void>();
   readonly ready: Promise<void>;
 
-  constructor(role: FakeRole) {
-    this.#child = fork(join(BENCH_DIR, "fakes.ts"), [role], {
-      execArgv: ["--import", "tsx", "--max-old-space-size=4096"],
+  constructor(role: FakeRole | "replica") {
+    // The fakes always run from source; a replica is the tracker, measured as compiled when this is.
+    const compiled = import.meta.url.endsWith(".js");
+    const script =
+      role === "replica"
+        ? fileURLToPath(new URL(compiled ? "./replica.js" : "./replica.ts", import.meta.url))
+        : join(BENCH_DIR, "fakes.ts");
+    this.#child = fork(script, role === "replica" ? [] : [role], {
+      execArgv:
+        role === "replica" && compiled ? process.execArgv : ["--import", "tsx", "--max-old-space-size=4096"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     if (role === "discord" && this.#child.pid !== undefined) {
@@ -93,7 +107,7 @@ class FakeProcess {
     });
   }
 
-  async call<T>(message: BenchCommand): Promise<T> {
+  async call<T>(message: Command): Promise<T> {
     await this.ready;
     const id = this.#next++;
     const answer = await new Promise<{ result?: unknown; error?: string }>((resolve) => {
@@ -106,15 +120,19 @@ class FakeProcess {
   }
 
   async stop(): Promise<void> {
-    await this.call({ cmd: "stop" });
+    await this.call({ cmd: "stop" } as Command);
+    this.#child.kill();
+  }
+
+  kill(): void {
     this.#child.kill();
   }
 }
 
 /** The fake MJ proxy and the fake Discord, each in its own process. */
 class Fakes {
-  readonly #mj = new FakeProcess("mj");
-  readonly #discord = new FakeProcess("discord");
+  readonly #mj = new ChildRole("mj");
+  readonly #discord = new ChildRole("discord");
 
   async start(): Promise<{ apiUrl: string; token: string; mjUrl: string; apiKey: string }> {
     const [discord, mj] = await Promise.all([
@@ -125,10 +143,16 @@ class Fakes {
   }
 
   /** N tasks on their timelines upstream, each shown by one message. */
-  async seed(n: number, notifyHook?: string): Promise<SeededTask[]> {
+  async seed(
+    n: number,
+    options: { notifyHook?: string; interactions?: boolean; channels?: number } = {},
+  ): Promise<SeededTask[]> {
+    const { notifyHook, interactions = false, channels = CHANNELS } = options;
     const taskIds = Array.from({ length: n }, (_, i) => `17320${String(i).padStart(11, "0")}`);
-    const command = { cmd: "seed", taskIds, channels: CHANNELS, stepMs: STEP_MS } as const;
-    const messages = await this.#discord.call<{ channelId: string; messageId: string }[]>(command);
+    const command = { cmd: "seed", taskIds, channels, stepMs: STEP_MS } as const;
+    const messages = await this.#discord.call<
+      { channelId: string; messageId: string; interaction?: InteractionReply }[]
+    >({ ...command, interactions });
     const tasks = await this.#mj.call<unknown[]>({ ...command, ...(notifyHook ? { notifyHook } : {}) });
     return taskIds.map((taskId, i) => ({ taskId, task: tasks[i], ...(messages[i] as (typeof messages)[0]) }));
   }
@@ -184,7 +208,8 @@ async function waitUntilDone(
   }
 }
 
-async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
+async function runMjrelay(n: number, how: "polling" | "callbacks" | "interactions"): Promise<Result> {
+  const callbacks = how === "callbacks";
   const fakes = new Fakes();
   const env = await fakes.start();
   const store = await TrackingStore.open(
@@ -193,7 +218,8 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
   const registry = new TaskRegistry(store);
-  const edits = new EditScheduler({ editor: new RestMessageEditor(rest), logger });
+  const editor = new RestMessageEditor({ rest, apiUrl: env.apiUrl, token: env.token });
+  const edits = new EditScheduler({ editor, logger });
   const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
   let ticks = 0;
   class CountingPoller extends Poller {
@@ -214,26 +240,34 @@ async function runMjrelay(n: number, callbacks: boolean): Promise<Result> {
   const port = await webhook.start();
   const notifyHook = callbacks ? hookUrl(`http://127.0.0.1:${port}`, await botHookSecret(store)) : undefined;
 
-  await attachSeeded(fakes, updater, n, notifyHook);
+  await attachSeeded(fakes, updater, n, {
+    ...(notifyHook ? { notifyHook } : {}),
+    interactions: how === "interactions",
+  });
 
+  const profiled = profileRun && n === Math.max(...sizes) && how === "polling";
+  if (profiled) await profiler.start();
   const run = await measured(async () => {
     poller.start();
     return waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
   });
+  if (profiled) profile = await profiler.stop(join(BENCH_DIR, ".tmp", `polling-${n}.cpuprofile`));
   await poller.stop();
   await edits.drain(5000);
   const report = await fakes.report();
   await webhook.stop();
+  await editor.close();
   await mj.close();
   await store.close();
   await fakes.stop();
-  return toResult(n, callbacks ? "mjrelay, callbacks" : "mjrelay, polling", run, report, ticks);
+  return toResult(n, `mjrelay, ${how}`, run, report, ticks);
 }
 
 interface SeededTask {
   taskId: string;
   channelId: string;
   messageId: string;
+  interaction?: InteractionReply;
   task: unknown;
 }
 
@@ -242,9 +276,9 @@ async function attachSeeded(
   fakes: Fakes,
   updater: TaskUpdater,
   n: number,
-  notifyHook?: string,
+  options: { notifyHook?: string; interactions?: boolean },
 ): Promise<void> {
-  const seeded = await fakes.seed(n, notifyHook);
+  const seeded = await fakes.seed(n, options);
   for (const s of seeded) {
     const task = parseTask(s.task) as Task;
     await updater.attach(task, {
@@ -254,6 +288,7 @@ async function attachSeeded(
       requesterId: null,
       fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
       createdAt: Date.now(),
+      ...(s.interaction ? { interaction: s.interaction } : {}),
     });
   }
 }
@@ -333,6 +368,86 @@ async function runNaive(n: number): Promise<Result> {
   return toResult(n, "naive baseline", run, report, ticks);
 }
 
+/** Channels of the two-process run: enough that channel buckets do not cap the bot below its global limit. */
+const TWO_PROCESS_CHANNELS = 250;
+
+interface TwoProcessResult {
+  n: number;
+  sharing: Sharing;
+  seconds: number;
+  finished: number;
+  discordPatches: number;
+  rateLimited: number;
+  rateLimitedGlobal: number;
+  p50: number | null;
+  p99: number | null;
+  editsPerSecond: number;
+  cpuMsPerTick: number;
+}
+
+/**
+ * Two tracker processes of one bot, each with half the tasks, against one fake Discord: without
+ * sharing (each paces itself at 46/s), and drawing from one budget in Redis both ways.
+ */
+async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): Promise<TwoProcessResult> {
+  const fakes = new Fakes();
+  const env = await fakes.start();
+  const seeded = await fakes.seed(n, { channels: TWO_PROCESS_CHANNELS });
+  const replicas = [new ChildRole<ReplicaCommand>("replica"), new ChildRole<ReplicaCommand>("replica")];
+  await Promise.all(
+    replicas.map((replica, index) =>
+      replica.call({
+        cmd: "start",
+        ...env,
+        redisUrl,
+        sharing,
+        pollIntervalMs: POLL_INTERVAL_MS,
+        tasks: seeded.filter((_, i) => i % 2 === index),
+      }),
+    ),
+  );
+  const run = await waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
+  const cpu = await Promise.all(replicas.map((replica) => replica.call<{ cpuMs: number }>({ cmd: "stop" })));
+  for (const replica of replicas) replica.kill();
+  const report = await fakes.report();
+  await fakes.stop();
+  const patchSeconds = Math.max(1, (report.lastPatchAt - report.firstPatchAt) / 1000);
+  return {
+    n,
+    sharing,
+    seconds: run.ms / 1000,
+    finished: run.finished,
+    discordPatches: report.discordPatches,
+    rateLimited: report.rateLimited,
+    rateLimitedGlobal: report.rateLimitedGlobal,
+    p50: percentile(report.latencies, 50),
+    p99: percentile(report.latencies, 99),
+    editsPerSecond: report.discordPatches / patchSeconds,
+    cpuMsPerTick: cpu.reduce((sum, c) => sum + c.cpuMs, 0) / (run.ms / POLL_INTERVAL_MS),
+  };
+}
+
+function twoProcessTable(rows: TwoProcessResult[]): string {
+  const head =
+    "| N | global limit shared | finished | run (s) | Discord edits | 429s (global) | change→edit p50 (ms) | p99 (ms) | edits/s | CPU ms/tick (both) |";
+  const rule = "|---|---|---|---|---|---|---|---|---|---|";
+  const lines = rows.map((r) =>
+    [
+      r.n,
+      r.sharing === "none" ? "no (each process 46/s)" : r.sharing,
+      `${r.finished}/${r.n}`,
+      fmt(r.seconds, 1),
+      r.discordPatches,
+      `${r.rateLimited} (${r.rateLimitedGlobal})`,
+      fmt(r.p50),
+      fmt(r.p99),
+      fmt(r.editsPerSecond, 1),
+      fmt(r.cpuMsPerTick, 1),
+    ].join(" | "),
+  );
+  return [head, rule, ...lines.map((line) => `| ${line} |`)].join("\n");
+}
+
 function fmt(value: number | null, digits = 0): string {
   return value === null || !Number.isFinite(value) ? "–" : value.toFixed(digits);
 }
@@ -380,11 +495,25 @@ function ratios(results: Result[]): string {
 
 const results: Result[] = [];
 for (const n of sizes) {
-  for (const mode of ["mjrelay, polling", "mjrelay, callbacks", "naive baseline"] as const) {
+  for (const mode of [
+    "mjrelay, polling",
+    "mjrelay, callbacks",
+    "mjrelay, interactions",
+    "naive baseline",
+  ] as const) {
     if (!modes.some((wanted) => mode.includes(wanted))) continue;
     process.stdout.write(`N=${n}, ${mode}… `);
     const result =
-      mode === "naive baseline" ? await runNaive(n) : await runMjrelay(n, mode === "mjrelay, callbacks");
+      mode === "naive baseline"
+        ? await runNaive(n)
+        : await runMjrelay(
+            n,
+            mode === "mjrelay, callbacks"
+              ? "callbacks"
+              : mode === "mjrelay, interactions"
+                ? "interactions"
+                : "polling",
+          );
     results.push(result);
     process.stdout.write(
       `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s, ${result.rateLimitedGlobal} of them global)\n`,
@@ -395,6 +524,26 @@ for (const n of sizes) {
         `  callbacks: ${delivered} delivered, ${failed} failed${firstError ? ` (first: ${firstError})` : ""}\n`,
       );
     }
+  }
+}
+
+const twoProcessSize = Number(
+  process.argv.find((a) => a.startsWith("--two-process="))?.slice(14) ??
+    (modes.includes("two-process") ? 2000 : 0),
+);
+const twoProcess: TwoProcessResult[] = [];
+if (twoProcessSize > 0) {
+  const redis = await startRedis();
+  try {
+    for (const sharing of ["none", "token bucket", "fixed share"] as const) {
+      process.stdout.write(`N=${twoProcessSize}, two processes, global limit shared: ${sharing}… `);
+      // Each run on a fresh database: the budget and the process list start empty.
+      const row = await runTwoProcesses(twoProcessSize, sharing, `${redis.url}/${twoProcess.length + 1}`);
+      twoProcess.push(row);
+      process.stdout.write(`done in ${row.seconds.toFixed(1)} s (${row.rateLimitedGlobal} global 429s)\n`);
+    }
+  } finally {
+    await redis.stop();
   }
 }
 
@@ -420,11 +569,29 @@ ${table(results)}
 Ratios:
 
 ${ratios(results)}
-`;
+${
+  twoProcess.length === 0
+    ? ""
+    : `
+Two tracker processes of one bot (${twoProcessSize} tasks, half each, over ${TWO_PROCESS_CHANNELS} channels so that channel
+buckets allow more than the global limit), one fake Discord, one redis-server:
+
+${twoProcessTable(twoProcess)}
+`
+}${
+  profile === undefined
+    ? ""
+    : `
+CPU profile of the N=${Math.max(...sizes)} polling run (its measured part, sampled every 0.5 ms; ${profile.file}),
+${profile.busyMs.toFixed(0)} ms busy; the top five items by self time:
+
+${profileTable(profile)}
+`
+}`;
 const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
 const written = resolvePath(BENCH_DIR, output);
 writeFileSync(written, markdown);
 process.stdout.write(
-  `\n${table(results)}\n\n${ratios(results)}\n\nWritten to ${relative(process.cwd(), written)}\n`,
+  `\n${table(results)}\n\n${ratios(results)}\n\n${twoProcess.length > 0 ? `${twoProcessTable(twoProcess)}\n\n` : ""}Written to ${relative(process.cwd(), written)}\n`,
 );
 process.exit(0);

@@ -1,5 +1,6 @@
 // Composition root: builds every part with plain constructors and wires them; nothing else.
-import { type Client, Events } from "discord.js";
+import { createHash } from "node:crypto";
+import { type Client, DefaultUserAgent, Events } from "discord.js";
 import { SubmitAccess } from "./access/submitAccess.js";
 import type { Config } from "./config.js";
 import { createDiscordClient } from "./discord/client.js";
@@ -12,7 +13,7 @@ import { createCallbackHandler } from "./discord/messages/feedCallback.js";
 import { RestMessageEditor } from "./discord/messages/messageEditor.js";
 import { recoverPosts, unfinishedPosts } from "./discord/messages/recoverPosts.js";
 import { registerCommands } from "./discord/register.js";
-import { countDiscordRequests } from "./discord/restMetrics.js";
+import { countDiscordRequests, discordResponseCounter } from "./discord/restMetrics.js";
 import { createTaskRouting } from "./discord/taskRouting.js";
 import type { Logger } from "./logger.js";
 import { MediaDownloader } from "./media/downloadMedia.js";
@@ -24,6 +25,7 @@ import { ClickLedger } from "./tracking/clickLedger.js";
 import { EditScheduler } from "./tracking/editScheduler.js";
 import { Poller } from "./tracking/poller.js";
 import { TaskRegistry } from "./tracking/registry.js";
+import { SharedTokenBucket } from "./tracking/sharedGlobalLimit.js";
 import { TrackingStore } from "./tracking/store.js";
 import { countTrackedTasks } from "./tracking/trackedTaskState.js";
 import { TaskUpdater } from "./tracking/updater.js";
@@ -42,6 +44,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Channel-route edits per second for the whole bot: a few under Discord's 50 for its other requests. */
+const GLOBAL_EDITS_PER_SECOND = 46;
+
 /** Per result file, redirects included; upstream's CDNs answer in well under a second. */
 const MEDIA_DOWNLOAD_TIMEOUT_MS = 30_000;
 
@@ -55,11 +60,24 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
   const store = await TrackingStore.open(config.store.url);
   const registry = new TaskRegistry(store);
   const metrics = createMetrics({ trackedTasks: () => countTrackedTasks(registry.activeRecords()) });
-  const client = createDiscordClient(config.discord);
+  const client = createDiscordClient(config.discord, config.shards);
   countDiscordRequests(client.rest, metrics);
-  // Under the ShardingManager, discord.js knows its shard from the environment the manager set.
-  const shardLabel = client.shard ? `shard ${client.shard.ids[0]}/${client.shard.count}` : undefined;
-  if (shardLabel) client.rest.options.userAgentAppendix = `mjrelay (${shardLabel})`;
+  // Under the ShardingManager, discord.js knows its shard from the environment the manager set;
+  // a replica knows its shards from SHARD_IDS.
+  const shardLabel = config.shards
+    ? `shard ${config.shards.ids.join(",")}/${config.shards.count}`
+    : client.shard
+      ? `shard ${client.shard.ids[0]}/${client.shard.count}`
+      : undefined;
+  // Processes of one bot that share a Redis share its global limit (and hand tasks to each other).
+  const redisUrl = /^rediss?:\/\//.test(config.store.url) ? config.store.url : undefined;
+  const botId = createHash("sha256").update(config.discord.token).digest("hex").slice(0, 16);
+  const globalBudget =
+    redisUrl && (client.shard || config.shards)
+      ? await SharedTokenBucket.open({ redisUrl, botId, perSecond: GLOBAL_EDITS_PER_SECOND, logger })
+      : undefined;
+  const userAgentAppendix = shardLabel ? `mjrelay (${shardLabel})` : "mjrelay";
+  if (shardLabel) client.rest.options.userAgentAppendix = userAgentAppendix;
   const mj = new MjClient({
     baseUrl: config.mj.baseUrl,
     apiKey: config.mj.apiKey,
@@ -72,7 +90,15 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
       onSubmit: (kind, outcome) => metrics.submits.inc({ kind, outcome }),
     },
   });
-  const edits = new EditScheduler({ editor: new RestMessageEditor(client.rest), logger });
+  const editor = new RestMessageEditor({
+    rest: client.rest,
+    apiUrl: config.discord.apiUrl,
+    token: config.discord.token,
+    userAgent: `${DefaultUserAgent} ${userAgentAppendix}`,
+    onResponse: discordResponseCounter(metrics),
+    ...(globalBudget ? { acquireGlobal: () => globalBudget.acquire() } : {}),
+  });
+  const edits = new EditScheduler({ editor, logger, maxPerSecond: GLOBAL_EDITS_PER_SECOND });
   const media = config.media.upload
     ? new ResultMedia(
         new MediaDownloader({
@@ -95,9 +121,18 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     stallNoticeMs: config.tracking.stallNoticeMs,
     now,
   });
-  const routing = createTaskRouting(client, updater, logger);
-  // One process receives callbacks (the port can be bound once); it forwards them to the owners.
-  const primary = routing.shardId === 0;
+  const routing = await createTaskRouting({
+    client,
+    updater,
+    logger,
+    shards: config.shards,
+    redisUrl,
+    botId,
+  });
+  // Under the manager one process serves HTTP (the port can be bound once) and registers the
+  // commands; replicas each serve it on their own host. Callbacks reach the owners either way.
+  const primary = client.shard ? client.shard.ids[0] === 0 : (config.shards?.ids.includes(0) ?? true);
+  const servesHttp = client.shard ? primary : true;
   const poller = new Poller({
     registry,
     updater,
@@ -179,7 +214,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     async start() {
       const resumed = await registry.load(routing.owns);
       logger.info(
-        { tasks: resumed, shard: routing.shardId, shards: routing.shardCount },
+        { tasks: resumed, shard: routing.shardIds.join(","), shards: routing.shardCount },
         "resumed tracked tasks from the store",
       );
       // Read before logging in: none of these can be this process's own, still being sent.
@@ -203,7 +238,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
         );
         logger.info(result, "registered slash commands");
       }
-      if (primary) {
+      if (servesHttp) {
         httpPort = await webhook.start();
         logger.info(
           {
@@ -238,6 +273,9 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
         await registry.drain();
         await registry.flush();
         await client.destroy();
+        await editor.close();
+        await routing.close();
+        await globalBudget?.close();
         await mj.close();
         await store.close();
         logger.info("stopped");

@@ -98,6 +98,13 @@ const EnvironmentSchema = z.object({
       .default("auto")
       .transform((value) => (value === "auto" ? ("auto" as const) : Number(value))),
   ),
+  SHARD_IDS: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,5}(\s*,\s*\d{1,5})*$/, "must be shard numbers separated by commas, e.g. 0,1")
+      .transform((value) => [...new Set(value.split(",").map((id) => Number(id.trim())))]),
+  ),
   HTTP_PORT: wholeNumber(0, 8080, 65_535),
   HTTP_HOST: z.preprocess(blankToUndefined, z.string().trim().default("0.0.0.0")),
   PUBLIC_URL: optional(httpUrl),
@@ -170,6 +177,11 @@ export interface Config {
   };
   /** Shards for `npm run start:sharded`; "auto" asks Discord. */
   shardCount: number | "auto";
+  /**
+   * The shards this process connects when it is one replica of several (SHARD_IDS with
+   * SHARD_COUNT), without the ShardingManager; undefined otherwise.
+   */
+  shards: { ids: number[]; count: number } | undefined;
   http: {
     port: number;
     host: string;
@@ -227,10 +239,25 @@ function configErrorOf(error: z.ZodError, env: Record<string, string | undefined
   return new ConfigError(problems);
 }
 
+/** SHARD_IDS needs a SHARD_COUNT every replica agrees on, and ids below it. */
+function shardProblems(e: Environment): string[] {
+  if (e.SHARD_IDS === undefined) return [];
+  if (e.SHARD_COUNT === "auto") {
+    return ["SHARD_COUNT must be a whole number when SHARD_IDS is set (every replica must agree on it)"];
+  }
+  const count = e.SHARD_COUNT;
+  const outside = e.SHARD_IDS.filter((id) => id >= count);
+  return outside.length > 0
+    ? [`SHARD_IDS must name shards below SHARD_COUNT (${count}); ${outside.join(", ")} is not`]
+    : [];
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvironmentSchema.safeParse(env);
   if (!parsed.success) throw configErrorOf(parsed.error, env);
   const e = parsed.data;
+  const problems = shardProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     discord: {
       token: e.DISCORD_TOKEN,
@@ -253,6 +280,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       stallNoticeMs: e.STALL_NOTICE_MS,
     },
     shardCount: e.SHARD_COUNT,
+    shards:
+      e.SHARD_IDS !== undefined && e.SHARD_COUNT !== "auto"
+        ? { ids: e.SHARD_IDS, count: e.SHARD_COUNT }
+        : undefined,
     http: {
       port: e.HTTP_PORT,
       host: e.HTTP_HOST,

@@ -3,8 +3,10 @@
 import { Client, GatewayIntentBits, Options } from "discord.js";
 import type { Config } from "../config.js";
 
-export function createDiscordClient(config: Config["discord"]): Client {
+export function createDiscordClient(config: Config["discord"], shards?: Config["shards"]): Client {
   return new Client({
+    // A replica connects the shards SHARD_IDS names (under the manager, discord.js reads its own).
+    ...(shards ? { shards: shards.ids, shardCount: shards.count } : {}),
     intents: [GatewayIntentBits.Guilds],
     rest: config.apiUrl ? { api: config.apiUrl } : {},
     makeCache: Options.cacheWithLimits({

@@ -8,16 +8,22 @@ export const MISSING_PERMISSIONS = 50013;
 export const UNKNOWN_INTERACTION = 10062;
 export const OLD_MESSAGE_EDIT_LIMIT = 30046;
 
+/** Codes that say the message or its channel is gone for good. */
+export const GONE_CODES: ReadonlySet<number> = new Set([UNKNOWN_MESSAGE, UNKNOWN_CHANNEL]);
+
+/** Codes that say Discord refuses the bot access: a permission change may undo it. */
+export const ACCESS_DENIED_CODES: ReadonlySet<number> = new Set([MISSING_ACCESS, MISSING_PERMISSIONS]);
+
 /** The message or its channel is gone for good. */
 export function isMessageGone(error: unknown): boolean {
   if (!(error instanceof DiscordAPIError)) return false;
-  return [UNKNOWN_MESSAGE, UNKNOWN_CHANNEL].includes(Number(error.code));
+  return GONE_CODES.has(Number(error.code));
 }
 
 /** Discord refuses the bot access (to a channel or a message): a permission change may undo it. */
 export function isAccessDenied(error: unknown): boolean {
   if (!(error instanceof DiscordAPIError)) return false;
-  return [MISSING_ACCESS, MISSING_PERMISSIONS].includes(Number(error.code));
+  return ACCESS_DENIED_CODES.has(Number(error.code));
 }
 
 export function discordErrorCode(error: unknown): number | undefined {

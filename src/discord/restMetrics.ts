@@ -34,9 +34,16 @@ export function countDiscordRequests(
   rest: REST,
   metrics: Pick<Metrics, "discordRequests" | "rateLimited">,
 ): void {
-  rest.on("response", (request, response) => {
-    const route = discordRouteTemplate(request.method, String(request.path));
-    metrics.discordRequests.inc({ route, status: String(response.status) });
-    if (response.status === 429) metrics.rateLimited.inc({ scope: rateLimitScope(response.headers) });
-  });
+  const count = discordResponseCounter(metrics);
+  rest.on("response", (request, response) =>
+    count(request.method, String(request.path), response.status, response.headers),
+  );
+}
+
+/** Counts one answer from Discord to a request made without discord.js (the message editor's). */
+export function discordResponseCounter(metrics: Pick<Metrics, "discordRequests" | "rateLimited">) {
+  return (method: string, path: string, status: number, headers: { get(name: string): string | null }) => {
+    metrics.discordRequests.inc({ route: discordRouteTemplate(method, path), status: String(status) });
+    if (status === 429) metrics.rateLimited.inc({ scope: rateLimitScope(headers) });
+  };
 }

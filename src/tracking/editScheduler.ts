@@ -1,10 +1,12 @@
 // Sits between the updater and Discord. Per message at most one edit waits (a newer request
 // replaces it, never queues behind it), and its payload is only made when its turn comes, so it
-// always shows the newest state and thousands of waiting edits hold no rendered messages. Per
-// channel one edit is in flight at a time and channels whose bucket Discord reported empty are held;
-// final states go before progress updates. A few payloads are made ahead, and requests start
-// under Discord's global limit (counted over any one second) however long each took to make.
-// Transient failures are retried with a freshly made payload.
+// always shows the newest state and thousands of waiting edits hold no rendered messages. Each
+// edit goes by a lane the editor chooses per message: the channel route (one lane per channel),
+// or the interaction token the message answers (one lane per token, outside the global limit).
+// Per lane one edit is in flight at a time and lanes whose bucket Discord reported empty are held;
+// final states go before progress updates. A few payloads are made ahead, and channel-route
+// requests start under Discord's global limit (counted over any one second) however long each
+// took to make. Transient failures are retried with a freshly made payload.
 import type { Logger } from "../logger.js";
 import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
 
@@ -14,6 +16,29 @@ export interface MessageTarget {
   /** For log lines only: the task the message shows, and its guild. */
   taskId?: string;
   guildId?: string | null;
+  /** The interaction the message answers, when it can be edited through its token (never logged). */
+  interaction?: InteractionReply | undefined;
+}
+
+/** A message sent as an interaction's response or follow-up: its token can edit it for 15 minutes. */
+export interface InteractionReply {
+  applicationId: string;
+  /** A secret: it must never reach a log line or a metric label. */
+  token: string;
+  /** "@original" for the response itself, else the follow-up message's id. */
+  message: string;
+  /** When the interaction was created (Date.now() ms): the token is valid for 15 minutes from then. */
+  createdAt: number;
+}
+
+/** What a log line may say about a target: never its interaction token. */
+export function targetLogFields(target: MessageTarget) {
+  return {
+    channelId: target.channelId,
+    messageId: target.messageId,
+    ...(target.taskId === undefined ? {} : { taskId: target.taskId }),
+    ...(target.guildId === undefined ? {} : { guildId: target.guildId }),
+  };
 }
 
 /**
@@ -24,13 +49,38 @@ export interface MessageTarget {
  */
 export type EditOutcome = "edited" | "edited-without-files" | "gone" | "forbidden";
 
+/**
+ * Where an edit waits: `key` names the bucket it spends (a channel, an interaction token), and
+ * `global` says whether it counts against the bot's global limit.
+ */
+export interface EditLane {
+  key: string;
+  global: boolean;
+}
+
 /** Sends one edit to Discord; throws only for failures worth retrying. */
 export interface MessageEditor {
-  edit(target: MessageTarget, payload: TaskMessagePayload): Promise<EditOutcome>;
-  /** When the channel can take another edit without waiting (Date.now() ms; 0 = now). */
-  readyAt?(channelId: string): number;
+  /**
+   * "token-refused": the edit went by an interaction token Discord no longer takes (or that is
+   * about to expire); the scheduler sends it again by the channel route. "rate-limited": Discord
+   * answered 429; it is sent again once its lane (or the global limit) allows.
+   */
+  edit(
+    target: MessageTarget,
+    payload: TaskMessagePayload,
+    lane: EditLane,
+  ): Promise<EditOutcome | "token-refused" | "rate-limited">;
+  /** The lane of the message's next edit (default: its channel, under the global limit). */
+  laneOf?(target: MessageTarget): EditLane;
+  /** When the lane can take another edit without waiting (Date.now() ms; 0 = now). */
+  readyAt?(laneKey: string): number;
   /** When Discord takes requests again after saying the bot is over its global limit (0 = now). */
   globalReadyAt?(): number;
+  /**
+   * Waits, if needed, until the bot's budget shared with its other processes lets one more
+   * channel-route request start (used after the local pacing let it start).
+   */
+  acquireGlobal?(): Promise<void>;
 }
 
 /**
@@ -72,13 +122,14 @@ const STARTS_PER_LOOP_TURN = 2;
 
 interface PendingEdit {
   target: MessageTarget;
+  lane: EditLane;
   prepare: PreparePayload;
   final: boolean;
   attempt: number;
   resolve: (outcome: ScheduledOutcome) => void;
 }
 
-interface ChannelQueue {
+interface LaneQueue {
   /** Message ids with a payload waiting, finals apart so they go first. */
   finals: Set<string>;
   others: Set<string>;
@@ -88,8 +139,8 @@ interface ChannelQueue {
 export class EditScheduler {
   readonly #options: Required<Omit<EditSchedulerOptions, "maxInAnySecond">>;
   readonly #waiting = new Map<string, PendingEdit>();
-  readonly #channels = new Map<string, ChannelQueue>();
-  /** Channels that are idle and have work, in the order they became so (fair round-robin). */
+  readonly #lanes = new Map<string, LaneQueue>();
+  /** Lanes that are idle and have work, in the order they became so (fair round-robin). */
   readonly #ready = new Set<string>();
   readonly #retryTimers = new Map<NodeJS.Timeout, PendingEdit>();
   readonly #idleWaiters: (() => void)[] = [];
@@ -99,10 +150,10 @@ export class EditScheduler {
   #ahead = 0;
   /** Made payloads waiting for their turn to start, oldest first. */
   readonly #turns: (() => void)[] = [];
-  readonly #pacer: RequestPacer;
+  #pacer: RequestPacer;
   #turnTimer: NodeJS.Timeout | undefined;
   #startsThisLoopTurn = 0;
-  /** Channels whose bucket Discord reported empty, with the timer that wakes them. */
+  /** Lanes whose bucket Discord reported empty, with the timer that wakes them. */
   readonly #sleeping = new Map<string, NodeJS.Timeout>();
 
   constructor(options: EditSchedulerOptions) {
@@ -114,6 +165,12 @@ export class EditScheduler {
     };
     const perSecond = this.#options.maxPerSecond;
     this.#pacer = new RequestPacer(perSecond, options.maxInAnySecond ?? perSecond + 1);
+  }
+
+  /** Paces channel-route starts at a new average rate (this process's share of the bot's budget). */
+  setMaxPerSecond(perSecond: number): void {
+    const rate = Math.max(0.1, perSecond);
+    this.#pacer = new RequestPacer(rate, Math.max(1, Math.floor(rate) + 1));
   }
 
   /** Edits waiting or being sent. */
@@ -131,7 +188,14 @@ export class EditScheduler {
     options: { final: boolean },
   ): Promise<ScheduledOutcome> {
     return new Promise((resolve) => {
-      this.#enqueue({ target, prepare, final: options.final, attempt: 0, resolve });
+      this.#enqueue({
+        target,
+        lane: this.#laneOf(target),
+        prepare,
+        final: options.final,
+        attempt: 0,
+        resolve,
+      });
       this.#pump();
     });
   }
@@ -162,49 +226,65 @@ export class EditScheduler {
     this.#notifyIfIdle();
   }
 
+  #laneOf(target: MessageTarget): EditLane {
+    return this.#options.editor.laneOf?.(target) ?? { key: target.channelId, global: true };
+  }
+
   #enqueue(edit: PendingEdit): void {
-    const { messageId, channelId } = edit.target;
+    const { messageId } = edit.target;
+    const laneKey = edit.lane.key;
     const older = this.#waiting.get(messageId);
-    if (older) older.resolve("superseded");
-    this.#waiting.set(messageId, { ...edit, final: edit.final || (older?.final ?? false) });
-    let channel = this.#channels.get(channelId);
-    if (!channel) {
-      channel = { finals: new Set(), others: new Set(), busy: false };
-      this.#channels.set(channelId, channel);
+    if (older) {
+      older.resolve("superseded");
+      // The message changed lanes (its token expired): it waits in the new one only.
+      const olderLane = older.lane.key === laneKey ? undefined : this.#lanes.get(older.lane.key);
+      olderLane?.finals.delete(messageId);
+      olderLane?.others.delete(messageId);
     }
-    if (edit.final) {
-      channel.others.delete(messageId);
-      channel.finals.add(messageId);
-    } else if (!channel.finals.has(messageId)) {
-      channel.others.add(messageId);
+    const final = edit.final || (older?.final ?? false);
+    this.#waiting.set(messageId, { ...edit, final });
+    let lane = this.#lanes.get(laneKey);
+    if (!lane) {
+      lane = { finals: new Set(), others: new Set(), busy: false };
+      this.#lanes.set(laneKey, lane);
     }
-    if (!channel.busy && !this.#sleeping.has(channelId)) this.#ready.add(channelId);
+    if (final) {
+      lane.others.delete(messageId);
+      lane.finals.add(messageId);
+    } else if (!lane.finals.has(messageId)) {
+      lane.others.add(messageId);
+    }
+    if (!lane.busy && !this.#sleeping.has(laneKey)) this.#ready.add(laneKey);
   }
 
   #pump(): void {
     while (this.#inFlight < this.#options.maxInFlight && this.#ahead < MADE_AHEAD && this.#ready.size > 0) {
-      const channelId = this.#ready.values().next().value as string;
-      this.#ready.delete(channelId);
-      const readyAt = this.#options.editor.readyAt?.(channelId) ?? 0;
+      const laneKey = this.#ready.values().next().value as string;
+      this.#ready.delete(laneKey);
+      const readyAt = this.#options.editor.readyAt?.(laneKey) ?? 0;
       const now = Date.now();
       if (readyAt > now) {
-        this.#sleep(channelId, readyAt - now);
+        this.#sleep(laneKey, readyAt - now);
         continue;
       }
-      const channel = this.#channels.get(channelId);
-      const messageId = channel ? (takeFirst(channel.finals) ?? takeFirst(channel.others)) : undefined;
+      const lane = this.#lanes.get(laneKey);
+      const messageId = lane ? (takeFirst(lane.finals) ?? takeFirst(lane.others)) : undefined;
       const edit = messageId ? this.#waiting.get(messageId) : undefined;
-      if (!channel || !messageId || !edit) continue;
+      if (!lane || !messageId || !edit) {
+        if (lane && lane.finals.size === 0 && lane.others.size === 0 && !lane.busy)
+          this.#lanes.delete(laneKey);
+        continue;
+      }
       this.#waiting.delete(messageId);
-      channel.busy = true;
+      lane.busy = true;
       this.#inFlight += 1;
       this.#ahead += 1;
       void this.#send(edit).finally(() => {
         this.#inFlight -= 1;
-        channel.busy = false;
-        if ((channel.finals.size > 0 || channel.others.size > 0) && !this.#sleeping.has(channelId)) {
-          this.#ready.add(channelId);
-        } else this.#channels.delete(channelId);
+        lane.busy = false;
+        if ((lane.finals.size > 0 || lane.others.size > 0) && !this.#sleeping.has(laneKey)) {
+          this.#ready.add(laneKey);
+        } else if (lane.finals.size === 0 && lane.others.size === 0) this.#lanes.delete(laneKey);
         this.#pump();
         this.#notifyIfIdle();
       });
@@ -226,18 +306,34 @@ export class EditScheduler {
         edit.resolve("unchanged");
         return;
       }
-      await this.#turn();
+      if (edit.lane.global) {
+        await this.#turn();
+        await this.#options.editor.acquireGlobal?.();
+      }
       leaveAhead();
-      edit.resolve(await this.#options.editor.edit(edit.target, payload));
+      const outcome = await this.#options.editor.edit(edit.target, payload, edit.lane);
+      if (outcome === "rate-limited") {
+        if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
+        else this.#enqueue({ ...edit, lane: this.#laneOf(edit.target) });
+        return;
+      }
+      if (outcome !== "token-refused") {
+        edit.resolve(outcome);
+        return;
+      }
+      // Sent again by the channel route, unless a newer one waits.
+      if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
+      else this.#enqueue({ ...edit, lane: { key: edit.target.channelId, global: true } });
     } catch (error) {
       const delay = this.#options.retryDelaysMs[edit.attempt];
+      const fields = targetLogFields(edit.target);
       if (delay === undefined) {
-        this.#options.logger.error({ err: error, ...edit.target }, "gave up editing a message");
+        this.#options.logger.error({ err: error, ...fields }, "gave up editing a message");
         edit.resolve("failed");
         return;
       }
       this.#options.logger.warn(
-        { err: error, ...edit.target, retryInMs: delay },
+        { err: error, ...fields, retryInMs: delay },
         "editing a message failed; will retry",
       );
       this.#retrying += 1;
@@ -246,7 +342,7 @@ export class EditScheduler {
         this.#retrying -= 1;
         // A newer payload queued meanwhile wins; this one is then simply replaced.
         if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
-        else this.#enqueue({ ...edit, attempt: edit.attempt + 1 });
+        else this.#enqueue({ ...edit, lane: this.#laneOf(edit.target), attempt: edit.attempt + 1 });
         this.#pump();
         this.#notifyIfIdle();
       }, delay);
@@ -290,18 +386,18 @@ export class EditScheduler {
     }
   }
 
-  /** Keeps a channel out of the rotation until its bucket refills. */
-  #sleep(channelId: string, ms: number): void {
-    if (this.#sleeping.has(channelId)) return;
+  /** Keeps a lane out of the rotation until its bucket refills. */
+  #sleep(laneKey: string, ms: number): void {
+    if (this.#sleeping.has(laneKey)) return;
     const timer = setTimeout(() => {
-      this.#sleeping.delete(channelId);
-      const channel = this.#channels.get(channelId);
-      if (channel && !channel.busy && (channel.finals.size > 0 || channel.others.size > 0)) {
-        this.#ready.add(channelId);
+      this.#sleeping.delete(laneKey);
+      const lane = this.#lanes.get(laneKey);
+      if (lane && !lane.busy && (lane.finals.size > 0 || lane.others.size > 0)) {
+        this.#ready.add(laneKey);
         this.#pump();
       }
     }, ms);
-    this.#sleeping.set(channelId, timer);
+    this.#sleeping.set(laneKey, timer);
   }
 
   #notifyIfIdle(): void {

@@ -76,10 +76,9 @@ export class TaskRegistry {
 
   /** Writes what remember() kept in memory only (on a clean stop). */
   async flush(): Promise<void> {
-    for (const key of [...this.#dirty]) {
-      const record = this.#active.get(key);
-      if (record) await this.save(record);
-    }
+    // All at once: the store writes them as a few batches, not one statement each.
+    const records = [...this.#dirty].flatMap((key) => this.#active.get(key) ?? []);
+    await Promise.all(records.map((record) => this.save(record)));
     this.#dirty.clear();
   }
 

@@ -9,6 +9,7 @@ import type { Phrase } from "../i18n/catalogue.js";
 import type { Locale } from "../i18n/locale.js";
 import type { Task } from "../mj/schema.js";
 import type { StoredButton } from "../render/customId.js";
+import type { InteractionReply } from "./editScheduler.js";
 
 /** One Discord message that shows a task. */
 export interface TrackedMessage {
@@ -25,6 +26,11 @@ export interface TrackedMessage {
   /** Fingerprint of the payload last sent to this message; equal payloads are not sent again. */
   fingerprint: string;
   createdAt: number;
+  /**
+   * The interaction this message answers, whose token edits it outside the global limit for
+   * 15 minutes (kept so it is used after a restart too; a secret, never logged).
+   */
+  interaction?: InteractionReply | null;
   /** Since when Discord refuses edits of it with Missing Access/Permissions (retried with backoff). */
   forbiddenSince?: number | null;
   /**
@@ -251,53 +257,186 @@ interface SqliteFile {
   ino: number;
 }
 
+/** The table @keyv/sqlite keeps its rows in (named explicitly, as the batched writes use it too). */
+const SQLITE_TABLE = "keyv";
+const NAMESPACE = "mjrelay";
+/** Rows per batched statement (two parameters each, under SQLite's 999). */
+const ROWS_PER_STATEMENT = 400;
+
+type PendingWrite = { value: unknown; expires: number | undefined } | { deleted: true };
+
+/**
+ * SQLite writes made in one turn of the event loop, written as one multi-row statement (one
+ * transaction) instead of one prepared statement and transaction each: at thousands of tracked
+ * tasks those were most of the tracker's CPU. While a statement runs, the next writes gather
+ * behind it (a group commit): under load batches grow, and a lone write waits for nothing. Reads
+ * see pending writes at once; each write's promise settles when its batch is on disk.
+ */
+class SqliteWriteBatcher {
+  readonly #pending = new Map<string, PendingWrite>();
+  #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #scheduled = false;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sqlite: KeyvSqlite,
+    private readonly serialize: (data: { value: unknown; expires?: number }) => string | Promise<string>,
+  ) {}
+
+  /** The pending write of `key`, if any (a read must see it). */
+  pending(key: string): PendingWrite | undefined {
+    return this.#pending.get(`${NAMESPACE}:${key}`);
+  }
+
+  set(key: string, value: unknown, ttlMs: number | undefined): Promise<void> {
+    return this.#add(key, { value, expires: ttlMs === undefined ? undefined : Date.now() + ttlMs });
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#add(key, { deleted: true });
+  }
+
+  #add(key: string, write: PendingWrite): Promise<void> {
+    // The newest write of a key replaces a pending one: only it reaches the disk.
+    this.#pending.set(`${NAMESPACE}:${key}`, write);
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#flushing = this.#flushing.then(() => this.#write());
+      });
+    }
+    return done;
+  }
+
+  /** Resolves once every write made so far is on disk. */
+  async flush(): Promise<void> {
+    if (this.#pending.size > 0) this.#flushing = this.#flushing.then(() => this.#write());
+    await this.#flushing;
+  }
+
+  async #write(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const writes = [...this.#pending];
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    try {
+      const rows: string[] = [];
+      const deletes: string[] = [];
+      for (const [key, write] of writes) {
+        if ("deleted" in write) {
+          deletes.push(key);
+          continue;
+        }
+        const data =
+          write.expires === undefined
+            ? { value: write.value }
+            : { value: write.value, expires: write.expires };
+        rows.push(key, await this.serialize(data));
+      }
+      for (let at = 0; at < rows.length; at += ROWS_PER_STATEMENT * 2) {
+        const chunk = rows.slice(at, at + ROWS_PER_STATEMENT * 2);
+        const values = Array.from({ length: chunk.length / 2 }, () => "(?, ?)").join(", ");
+        await this.sqlite.query(
+          `INSERT INTO ${SQLITE_TABLE} (key, value) VALUES ${values} ON CONFLICT(key) DO UPDATE SET value=excluded.value`,
+          ...chunk,
+        );
+      }
+      if (deletes.length > 0) {
+        await this.sqlite.query(
+          `DELETE FROM ${SQLITE_TABLE} WHERE key IN (SELECT value FROM json_each(?))`,
+          JSON.stringify(deletes),
+        );
+      }
+      for (const [key, write] of writes) if (this.#pending.get(key) === write) this.#pending.delete(key);
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      for (const [key, write] of writes) if (this.#pending.get(key) === write) this.#pending.delete(key);
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+}
+
 export class TrackingStore {
   readonly #keyv: Keyv;
   readonly #file: SqliteFile | undefined;
+  readonly #batch: SqliteWriteBatcher | undefined;
 
-  private constructor(keyv: Keyv, file?: SqliteFile) {
+  private constructor(keyv: Keyv, file?: SqliteFile, batch?: SqliteWriteBatcher) {
     this.#keyv = keyv;
     this.#file = file;
+    this.#batch = batch;
+  }
+
+  async #get<T>(key: string): Promise<T | undefined> {
+    const pending = this.#batch?.pending(key);
+    if (pending) {
+      if ("deleted" in pending) return undefined;
+      if (pending.expires !== undefined && pending.expires <= Date.now()) return undefined;
+      return pending.value as T;
+    }
+    return (await this.#keyv.get<T>(key)) ?? undefined;
+  }
+
+  async #set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    if (this.#batch) return this.#batch.set(key, value, ttlMs);
+    await this.#keyv.set(key, value, ttlMs);
+  }
+
+  async #delete(key: string): Promise<void> {
+    if (this.#batch) return this.#batch.delete(key);
+    await this.#keyv.delete(key);
   }
 
   /** `sqlite://relative/path`, `sqlite:///absolute/path`, `redis://…` or `rediss://…`. */
   static async open(url: string): Promise<TrackingStore> {
     if (url.startsWith("redis://") || url.startsWith("rediss://")) {
-      const keyv = new Keyv({ store: new KeyvRedis(url), namespace: "mjrelay", useKeyPrefix: false });
+      const keyv = new Keyv({ store: new KeyvRedis(url), namespace: NAMESPACE, useKeyPrefix: false });
       return new TrackingStore(keyv);
     }
     const file = sqliteFile(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 500 });
+    const sqlite = new KeyvSqlite({
+      uri: `sqlite://${file}`,
+      table: SQLITE_TABLE,
+      busyTimeout: 10_000,
+      iterationLimit: 500,
+    });
     // WAL: readers never block the writer, and an interrupted write never leaves a torn file.
     await sqlite.query("PRAGMA journal_mode=WAL");
-    const keyv = new Keyv({ store: sqlite, namespace: "mjrelay" });
-    if (file === ":memory:") return new TrackingStore(keyv);
+    // In WAL mode NORMAL still never corrupts the file and loses nothing when the process dies;
+    // only a power cut can undo the last commits. FULL syncs the disk on every commit.
+    await sqlite.query("PRAGMA synchronous=NORMAL");
+    const keyv = new Keyv({ store: sqlite, namespace: NAMESPACE });
+    // keyv's own row format ({ value, expires }, its serializer), so keyv reads the rows back.
+    const serialize = keyv.serialize;
+    const batch = new SqliteWriteBatcher(sqlite, (data) =>
+      serialize ? serialize(data as Parameters<typeof serialize>[0]) : JSON.stringify(data),
+    );
+    if (file === ":memory:") return new TrackingStore(keyv, undefined, batch);
     const { dev, ino } = statSync(file);
-    return new TrackingStore(keyv, { path: file, dev, ino });
+    return new TrackingStore(keyv, { path: file, dev, ino }, batch);
   }
 
   /** A record by its key (see recordKey): the task id for the bot's own record. */
   async getTask(key: string): Promise<TrackedTask | undefined> {
-    const record = await this.#keyv.get<TrackedTask>(TASK + key);
+    const record = await this.#get<TrackedTask>(TASK + key);
     return record ? readable(record) : undefined;
   }
 
   async saveTask(record: TrackedTask): Promise<void> {
-    await this.#keyv.set(
-      TASK + recordKey(record),
-      record,
-      record.stopped === null ? undefined : STOPPED_TTL_MS,
-    );
+    await this.#set(TASK + recordKey(record), record, record.stopped === null ? undefined : STOPPED_TTL_MS);
   }
 
   async deleteTask(key: string): Promise<void> {
-    await this.#keyv.delete(TASK + key);
+    await this.#delete(TASK + key);
   }
 
   /** Every task still being tracked (not stopped), e.g. to resume after a restart. */
   async *activeTasks(): AsyncGenerator<TrackedTask> {
     if (!this.#keyv.iterator) throw new Error("the store cannot enumerate its records");
+    await this.#batch?.flush();
     for await (const [key, value] of this.#keyv.iterator(undefined)) {
       if (typeof key !== "string" || !key.startsWith(TASK)) continue;
       const record = value as TrackedTask | undefined;
@@ -309,71 +448,72 @@ export class TrackingStore {
     if (buttons.length === 0) return;
     await Promise.all(
       buttons.map((button) =>
-        this.#keyv.set(BUTTON + button.key, { taskId: button.taskId, customId: button.customId }),
+        this.#set(BUTTON + button.key, { taskId: button.taskId, customId: button.customId }),
       ),
     );
   }
 
   async getButton(key: string): Promise<StoredButton | undefined> {
-    const value = await this.#keyv.get<{ taskId: string; customId: string }>(BUTTON + key);
+    const value = await this.#get<{ taskId: string; customId: string }>(BUTTON + key);
     return value ? { key, ...value } : undefined;
   }
 
   async getClick(key: string): Promise<ClickRecord | undefined> {
-    return (await this.#keyv.get<ClickRecord>(CLICK + key)) ?? undefined;
+    return (await this.#get<ClickRecord>(CLICK + key)) ?? undefined;
   }
 
   async saveClick(key: string, record: ClickRecord, pendingTtlMs = PENDING_CLICK_TTL_MS): Promise<void> {
-    await this.#keyv.set(CLICK + key, record, record.status === "pending" ? pendingTtlMs : STOPPED_TTL_MS);
+    await this.#set(CLICK + key, record, record.status === "pending" ? pendingTtlMs : STOPPED_TTL_MS);
   }
 
   async deleteClick(key: string): Promise<void> {
-    await this.#keyv.delete(CLICK + key);
+    await this.#delete(CLICK + key);
   }
 
   async getHook(secretHash: string): Promise<HookTarget | undefined> {
-    return (await this.#keyv.get<HookTarget>(HOOK + secretHash)) ?? undefined;
+    return (await this.#get<HookTarget>(HOOK + secretHash)) ?? undefined;
   }
 
   async saveHook(target: HookTarget): Promise<void> {
-    await this.#keyv.set(HOOK + target.secretHash, target);
+    await this.#set(HOOK + target.secretHash, target);
   }
 
   async deleteHook(secretHash: string): Promise<void> {
-    await this.#keyv.delete(HOOK + secretHash);
+    await this.#delete(HOOK + secretHash);
   }
 
   async getBotHookSecret(): Promise<string | undefined> {
-    return (await this.#keyv.get<string>(BOT_HOOK_SECRET)) ?? undefined;
+    return (await this.#get<string>(BOT_HOOK_SECRET)) ?? undefined;
   }
 
   async saveBotHookSecret(secret: string): Promise<void> {
-    await this.#keyv.set(BOT_HOOK_SECRET, secret);
+    await this.#set(BOT_HOOK_SECRET, secret);
   }
 
   async getFeed(channelId: string): Promise<Feed | undefined> {
-    return (await this.#keyv.get<Feed>(FEED + channelId)) ?? undefined;
+    return (await this.#get<Feed>(FEED + channelId)) ?? undefined;
   }
 
   async saveFeed(feed: Feed): Promise<void> {
-    await this.#keyv.set(FEED + feed.channelId, feed);
+    await this.#set(FEED + feed.channelId, feed);
   }
 
   async deleteFeed(channelId: string): Promise<void> {
-    await this.#keyv.delete(FEED + channelId);
+    await this.#delete(FEED + channelId);
   }
 
   async savePendingPost(post: PendingPost): Promise<void> {
-    await this.#keyv.set(POST + post.id, post, PENDING_POST_TTL_MS);
+    await this.#set(POST + post.id, post, PENDING_POST_TTL_MS);
   }
 
   async deletePendingPost(id: string): Promise<void> {
-    await this.#keyv.delete(POST + id);
+    await this.#delete(POST + id);
   }
 
   /** Every post that was begun and not completed (after a crash). */
   async *pendingPosts(): AsyncGenerator<PendingPost> {
     if (!this.#keyv.iterator) throw new Error("the store cannot enumerate its records");
+    await this.#batch?.flush();
     for await (const [key, value] of this.#keyv.iterator(undefined)) {
       if (typeof key === "string" && key.startsWith(POST) && value) {
         const post = readable(value as PendingPost);
@@ -385,27 +525,27 @@ export class TrackingStore {
 
   /** Who started a task through the bot (a command, a click or a form). */
   async getSubmitter(taskId: string): Promise<string | undefined> {
-    return (await this.#keyv.get<string>(SUBMITTER + taskId)) ?? undefined;
+    return (await this.#get<string>(SUBMITTER + taskId)) ?? undefined;
   }
 
   async saveSubmitter(taskId: string, userId: string): Promise<void> {
-    await this.#keyv.set(SUBMITTER + taskId, userId, STOPPED_TTL_MS);
+    await this.#set(SUBMITTER + taskId, userId, STOPPED_TTL_MS);
   }
 
   async getForm(modalTaskId: string): Promise<OpenedForm | undefined> {
-    return (await this.#keyv.get<OpenedForm>(FORM + modalTaskId)) ?? undefined;
+    return (await this.#get<OpenedForm>(FORM + modalTaskId)) ?? undefined;
   }
 
   async saveForm(modalTaskId: string, form: OpenedForm): Promise<void> {
-    await this.#keyv.set(FORM + modalTaskId, form, FORM_TTL_MS);
+    await this.#set(FORM + modalTaskId, form, FORM_TTL_MS);
   }
 
   async getSpend(memberKey: string): Promise<MemberSpend | undefined> {
-    return (await this.#keyv.get<MemberSpend>(SPEND + memberKey)) ?? undefined;
+    return (await this.#get<MemberSpend>(SPEND + memberKey)) ?? undefined;
   }
 
   async saveSpend(memberKey: string, spend: MemberSpend): Promise<void> {
-    await this.#keyv.set(SPEND + memberKey, spend, SPEND_TTL_MS);
+    await this.#set(SPEND + memberKey, spend, SPEND_TTL_MS);
   }
 
   /** The member's recent jobs (see memberKey in access/), newest first. */
@@ -448,6 +588,7 @@ export class TrackingStore {
   }
 
   async close(): Promise<void> {
+    await this.#batch?.flush();
     await this.#keyv.disconnect();
   }
 }

@@ -15,7 +15,12 @@ import { renderCompletionPing } from "../render/renderCompletionPing.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
 import { taskMedia } from "../render/taskMedia.js";
 import { type CompletionPinger, completionPingFor, isPingDue } from "./completionPing.js";
-import type { EditScheduler, MessageTarget, ScheduledOutcome } from "./editScheduler.js";
+import {
+  type EditScheduler,
+  type MessageTarget,
+  type ScheduledOutcome,
+  targetLogFields,
+} from "./editScheduler.js";
 import type { TaskRegistry } from "./registry.js";
 import {
   type CompletionPing,
@@ -693,11 +698,12 @@ export class TaskUpdater {
     uploads?: readonly ResultFile[],
   ): Promise<void> {
     const key = recordKey(record);
-    const target = {
+    const target: MessageTarget = {
       channelId: message.channelId,
       messageId: message.messageId,
       taskId: record.taskId,
       guildId: message.guildId,
+      interaction: message.interaction ?? undefined,
     };
     let sent: SentEdit | undefined;
     const prepare = async () => {
@@ -714,7 +720,7 @@ export class TaskUpdater {
       .submit(target, prepare, { final: request.final })
       .then((outcome) => this.#settle(key, target, request, sent, outcome, uploads !== undefined))
       .catch((error: unknown) =>
-        this.#logger.error({ err: error, key, ...target }, "could not record an edit"),
+        this.#logger.error({ err: error, key, ...targetLogFields(target) }, "could not record an edit"),
       );
   }
 
@@ -785,7 +791,7 @@ export class TaskUpdater {
       if (upload) this.#uploading.delete(target.messageId);
       const record = await this.#registry.find(key);
       if (!record || record.stopped !== null) return;
-      const where = { ...taskLogFields(record.taskId), ...target };
+      const where = { ...taskLogFields(record.taskId), ...targetLogFields(target) };
       let messages = record.messages;
       let mustSave = false;
       if (outcome === "gone") {
@@ -861,7 +867,7 @@ export class TaskUpdater {
     if (!message) return { messages: record.messages, mustSave: false };
     const now = this.#now();
     const since = message.forbiddenSince ?? now;
-    const where = { ...taskLogFields(record.taskId, record), ...target };
+    const where = { ...taskLogFields(record.taskId, record), ...targetLogFields(target) };
     if (now - since >= this.#maxAgeMs) {
       this.#logger.warn(
         where,

@@ -1,7 +1,7 @@
 // Tracking that heals: a batch answer that leaves a task out, Discord refusing edits for a while,
 // and a provider outage, each ending with the real final state on the message.
 import { describe, expect, it } from "vitest";
-import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
+import type { FakeMessage, UserOptions } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
 
@@ -28,8 +28,8 @@ function embedOf(message: FakeMessage | undefined) {
   return (message?.embeds[0] ?? {}) as { title?: string; description?: string };
 }
 
-async function mjstatus(w: World, id: string): Promise<FakeMessage> {
-  const interaction = await w.discord.sendCommand("mjstatus", { id });
+async function mjstatus(w: World, id: string, user: UserOptions = {}): Promise<FakeMessage> {
+  const interaction = await w.discord.sendCommand("mjstatus", { id }, user);
   const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id);
   await w.discord.waitFor(() => w.bot.app.context.registry.peek(id));
   return message;
@@ -70,7 +70,8 @@ describe("tracking heals", () => {
     const w = await world();
     const id = "1732012345670002";
     addManualImagine(w, id);
-    const message = await mjstatus(w, id);
+    // Its token is too old for edits: they go through the channel route, where access applies.
+    const message = await mjstatus(w, id, { createdAgoMs: 14 * 60_000 });
     const channelId = message.channel_id;
     w.discord.revokeAccess(channelId);
     w.mj.finish(id);

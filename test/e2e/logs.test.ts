@@ -110,11 +110,11 @@ describe("logs", () => {
   it("name the task, its guild and its channel on every line about it", async () => {
     const w = await world();
     const { id, message } = await imagine(w);
-    // Discord fails one edit past discord.js's own retries: the scheduler logs it and retries.
+    // Discord fails one edit (through the reply's token): the scheduler logs it and retries.
+    const token = w.discord.interactions.get(message.interactionId ?? "")?.token;
     w.discord.failNext(
-      { method: "PATCH", path: `/channels/${w.discord.channelId}/messages/${message.id}` },
+      { method: "PATCH", path: `/webhooks/${w.discord.applicationId}/${token}/messages/@original` },
       { status: 500, body: { message: "500: Internal Server Error", code: 0 } },
-      4,
     );
     w.mj.advance(id);
     await w.discord.waitFor(() => description(w.discord.messages.get(message.id)).includes("30%"));

@@ -10,7 +10,8 @@ const world = useWorlds();
 const PROMPT = "a lighthouse made of glass at dusk";
 const NO_POLLING = { POLL_INTERVAL_MS: "3600000" };
 const METRICS_TOKEN = "metrics-token-6f1d2c3b4a5e6f708192a3b4";
-const CHANNEL_EDIT = "PATCH /channels/:id/messages/:id";
+/** /mjstatus replies are edited through their interaction token (its route templated). */
+const TOKEN_EDIT = "PATCH /webhooks/:id/:token/messages/@original";
 
 function title(message: FakeMessage | undefined): string | undefined {
   return (message?.embeds[0] as { title?: string } | undefined)?.title;
@@ -83,9 +84,9 @@ describe("GET /metrics", () => {
     expect(samplesOf(running, "mjrelay_tracked_tasks", { state: "in_progress" })[0]?.value).toBe(1);
     expect(total(running, "mjrelay_tracked_tasks")).toBe(1);
 
-    // Discord says "slow down" once: the edit is retried by discord.js and counted by scope.
+    // Discord says "slow down" once: the edit is sent again and the 429 counted by scope.
     w.discord.failNext(
-      { method: "PATCH", path: /^\/channels\/\d+\/messages\/\d+$/ },
+      { method: "PATCH", path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/ },
       {
         status: 429,
         body: { message: "You are being rate limited.", retry_after: 0.01, global: false },
@@ -117,8 +118,8 @@ describe("GET /metrics", () => {
     const discord = (route: string, status: string) =>
       total(all, "mjrelay_discord_requests_total", { route, status });
     expect(discord("POST /interactions/:id/:token/callback", "200")).toBe(1);
-    expect(discord(CHANNEL_EDIT, "200")).toBe(3);
-    expect(discord(CHANNEL_EDIT, "429")).toBe(1);
+    expect(discord(TOKEN_EDIT, "200")).toBe(3);
+    expect(discord(TOKEN_EDIT, "429")).toBe(1);
     expect(discord("GET /gateway/bot", "200")).toBe(1);
     expect(total(all, "mjrelay_discord_requests_total")).toBe(w.discord.requests.length);
     expect(samplesOf(all, "mjrelay_rate_limited_total")).toEqual([

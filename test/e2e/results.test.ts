@@ -7,6 +7,7 @@ import { type FakeMj, newTaskId, startFakeMj, type TaskJson } from "../../src/sa
 import { pngFor } from "../../src/sandbox/mj/sampleMedia.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { editRequestsOf } from "../support/messageEdits.js";
 
 const world = useWorlds();
 const MEDIA = { MEDIA_UPLOAD: "true" };
@@ -64,7 +65,7 @@ function current(w: World, id: string): FakeMessage {
 }
 
 function patchesOf(w: World, messageId: string): RecordedRequest[] {
-  return w.discord.requests.filter((r) => r.method === "PATCH" && r.path.endsWith(`/messages/${messageId}`));
+  return editRequestsOf(w.discord, messageId);
 }
 
 async function bytesAt(url: string): Promise<Buffer> {

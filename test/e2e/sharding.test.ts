@@ -80,6 +80,7 @@ describe("sharded (two shards, Redis)", () => {
       if (ids.filter((other) => taskShard(other, 2) === taskShard(id, 2)).length < 3) ids.push(id);
     }
     const messages = new Map<string, string>();
+    const tokens = new Map<string, string>();
     for (const id of ids) {
       mj.addImagine(id, "manual");
       const interaction = await discord.sendCommand("mjstatus", { id });
@@ -87,6 +88,7 @@ describe("sharded (two shards, Redis)", () => {
         timeoutMs: 15_000,
       });
       messages.set(id, message.id);
+      tokens.set(id, interaction.token);
     }
     for (let step = 0; step < 3; step++) {
       if (step === 1) {
@@ -111,8 +113,14 @@ describe("sharded (two shards, Redis)", () => {
         .filter((r) => (r.body as { ids: string[] }).ids.includes(id));
       expect(polls.length).toBeGreaterThan(0);
       expect(new Set(polls.map((r) => r.headers["user-agent"]))).toEqual(new Set([owner]));
+      // Each /mjstatus reply is edited through its interaction's token (or its channel once refused).
+      const token = tokens.get(id);
       const edits = discord.requests.filter(
-        (r) => r.method === "PATCH" && r.path.endsWith(`/messages/${messages.get(id)}`),
+        (r) =>
+          r.method === "PATCH" &&
+          r.status === 200 &&
+          (r.path.endsWith(`/messages/${messages.get(id)}`) ||
+            r.path.includes(`/${token}/messages/@original`)),
       );
       expect(edits.length).toBe(3);
       expect(edits.every((r) => r.headers["user-agent"]?.endsWith(owner))).toBe(true);

@@ -102,6 +102,23 @@ describe("configuration", () => {
     expect(message).toContain('got "x"');
   });
 
+  it("reads SHARD_IDS with SHARD_COUNT for a replica, and refuses ids that do not fit", () => {
+    expect(parseConfig(minimal).shards).toBeUndefined();
+    expect(parseConfig({ ...minimal, SHARD_IDS: "0, 2", SHARD_COUNT: "4" }).shards).toEqual({
+      ids: [0, 2],
+      count: 4,
+    });
+    expect(problemsOf({ ...minimal, SHARD_IDS: "0,1" })).toContain(
+      "  - SHARD_COUNT must be a whole number when SHARD_IDS is set",
+    );
+    expect(problemsOf({ ...minimal, SHARD_IDS: "1,3", SHARD_COUNT: "2" })).toContain(
+      "  - SHARD_IDS must name shards below SHARD_COUNT (2); 3 is not",
+    );
+    expect(problemsOf({ ...minimal, SHARD_IDS: "zero", SHARD_COUNT: "2" })).toContain(
+      '  - SHARD_IDS must be shard numbers separated by commas, e.g. 0,1 (got "zero")',
+    );
+  });
+
   it("reads who may spend, and how often (no limits by default), and the HTTP connection cap", () => {
     expect(parseConfig(minimal).submit).toEqual({
       allowed: { kind: "anyone" },

@@ -223,6 +223,66 @@ describe("EditScheduler", () => {
   });
 });
 
+describe("EditScheduler lanes", () => {
+  /** Messages "t…" answer an interaction whose token lane is outside the global limit. */
+  function laneEditor(refuse: Set<string> = new Set()) {
+    const sent: { messageId: string; lane: string; at: number }[] = [];
+    const known = new Set<string>();
+    const editor: MessageEditor = {
+      laneOf: (target) =>
+        target.interaction && !known.has(target.interaction.token)
+          ? { key: `token:${target.interaction.token}`, global: false }
+          : { key: target.channelId, global: true },
+      async edit(target, _payload, lane) {
+        if (lane.key.startsWith("token:") && target.interaction && refuse.has(target.interaction.token)) {
+          known.add(target.interaction.token);
+          return "token-refused";
+        }
+        sent.push({ messageId: target.messageId, lane: lane.key, at: Date.now() });
+        return "edited";
+      },
+    };
+    return { editor, sent };
+  }
+
+  const reply = (token: string) => ({
+    applicationId: "a",
+    token,
+    message: "@original",
+    createdAt: Date.now(),
+  });
+
+  it("sends edits through interaction tokens without waiting for the global pacing", async () => {
+    const { editor, sent } = laneEditor();
+    // One start a second on the channel route: twenty token edits must not wait for it.
+    const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 1, maxInAnySecond: 1 });
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        scheduler.submit(
+          { channelId: "c", messageId: `t${i}`, interaction: reply(`tok${i}`) },
+          payload(`t${i}`),
+          { final: false },
+        ),
+      ),
+    );
+    expect(sent).toHaveLength(20);
+    expect(new Set(sent.map((s) => s.lane)).size).toBe(20);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it("sends an edit again by the channel route when its token is refused, under the global pacing", async () => {
+    const refused = new Set(["dead"]);
+    const { editor, sent } = laneEditor(refused);
+    const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 46 });
+    const target = { channelId: "c", messageId: "m", interaction: reply("dead") };
+    // Even an editor that would keep choosing the token gets the channel route after a refusal.
+    editor.laneOf = () => ({ key: "token:dead", global: false });
+    expect(await scheduler.submit(target, payload("x"), { final: true })).toBe("edited");
+    expect(sent).toEqual([{ messageId: "m", lane: "c", at: expect.any(Number) }]);
+  });
+});
+
 describe("RequestPacer", () => {
   /** Starts as many requests as the pacer allows until `until`; nothing runs during the stalls. */
   function drive(pacer: RequestPacer, until: number, stalls: [number, number][] = []) {

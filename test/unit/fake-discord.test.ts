@@ -487,6 +487,58 @@ describe("fake Discord: rate limits", () => {
     expect((await edit("4")).status).toBe(200);
   });
 
+  it("keeps interaction token routes out of the global limit, each token in its own bucket of 5 per 2 s", async () => {
+    const { fake } = await start({ rateLimits: { global: { limit: 2, windowMs: 60_000 } } });
+    const replies = [fake.seedInteractionReply(fake.channelId), fake.seedInteractionReply(fake.channelId)];
+    const edit = (token: string, content: string) =>
+      fetch(`${fake.apiUrl}/v10/webhooks/${fake.applicationId}/${token}/messages/@original`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ content }),
+      });
+    // Twelve edits, six per token, far over the global limit of two.
+    const answers = await Promise.all(
+      replies.flatMap(({ interaction }) =>
+        ["1", "2", "3", "4", "5", "6"].map((n) => edit(interaction.token, n)),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(10);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited).toHaveLength(2);
+    expect(limited.every((a) => a.headers.get("x-ratelimit-global") === null)).toBe(true);
+    expect(limited.every((a) => a.headers.get("x-ratelimit-limit") === "5")).toBe(true);
+    const ok = answers.find((a) => a.status === 200);
+    expect(Number(ok?.headers.get("x-ratelimit-reset-after"))).toBeGreaterThan(1);
+    expect(Number(ok?.headers.get("x-ratelimit-reset-after"))).toBeLessThanOrEqual(2);
+    expect(fake.rateLimited.every((r) => r.rateLimitScope === "route")).toBe(true);
+    // The bot's global budget is untouched: two channel requests still go.
+    const channelEdit = () =>
+      fetch(`${fake.apiUrl}/v10/channels/${fake.channelId}/messages/${replies[0]!.message.id}`, {
+        method: "PATCH",
+        headers: { authorization: `Bot ${fake.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ content: "by channel" }),
+      });
+    expect([(await channelEdit()).status, (await channelEdit()).status]).toEqual([200, 200]);
+  });
+
+  it("answers 401 with code 50027 for an interaction token past its lifetime", async () => {
+    const { fake } = await start({ interactionTokenLifetimeMs: 15 * 60_000 });
+    const fresh = fake.seedInteractionReply(fake.channelId);
+    const old = fake.seedInteractionReply(fake.channelId);
+    old.interaction.createdAt -= 15 * 60_000 + 1;
+    const edit = (token: string) =>
+      fetch(`${fake.apiUrl}/v10/webhooks/${fake.applicationId}/${token}/messages/@original`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ content: "x" }),
+      });
+    expect((await edit(fresh.interaction.token)).status).toBe(200);
+    const refused = await edit(old.interaction.token);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 50027 });
+    expect(fake.editsOf(old.message.id)).toBe(0);
+  });
+
   it("answers 429 over the global limit, and discord.js retries after Retry-After", async () => {
     const { fake, client } = await connect({ rateLimits: { global: { limit: 1, windowMs: 200 } } });
     const messages = [fake.seedMessage(fake.channelId), fake.seedMessage(fake.channelId)];

@@ -3,7 +3,7 @@
 // upload a task's files.
 import { REST } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { RestMessageEditor } from "../../src/discord/messages/messageEditor.js";
+import { interactionTokenUsable, RestMessageEditor } from "../../src/discord/messages/messageEditor.js";
 import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
 import { startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
 import { checkedAgainstSpec } from "../support/discordSpec.js";
@@ -29,7 +29,12 @@ async function setup(
   const channelId = "900000000000000001";
   fake.addChannel(channelId);
   const messages = [fake.seedMessage(channelId).id, fake.seedMessage(channelId).id];
-  const editor = new RestMessageEditor(new REST({ api: fake.apiUrl }).setToken(fake.token));
+  const editor = new RestMessageEditor({
+    rest: new REST({ api: fake.apiUrl }).setToken(fake.token),
+    apiUrl: fake.apiUrl,
+    token: fake.token,
+  });
+  cleanups.push(() => editor.close());
   return { fake, editor, channelId, messages };
 }
 
@@ -41,15 +46,48 @@ describe("RestMessageEditor", () => {
     expect(editor.readyAt(channelId)).toBeGreaterThan(Date.now() + 1000);
   });
 
-  it("reports the bot held to its global limit after a global 429", async () => {
+  it("reports the bot held to its global limit after a global 429, and hands the edit back", async () => {
     const { fake, editor, channelId, messages } = await setup({ global: { limit: 1, windowMs: 1000 } });
     await editor.edit({ channelId, messageId: messages[0]! }, payload);
     expect(editor.globalReadyAt()).toBe(0);
-    // Over the limit: discord.js waits out the 429 and sends it again.
-    expect(await editor.edit({ channelId, messageId: messages[1]! }, payload)).toBe("edited");
+    // Over the limit: the scheduler sends it again once the limit allows.
+    expect(await editor.edit({ channelId, messageId: messages[1]! }, payload)).toBe("rate-limited");
     const limitedAt = fake.rateLimited[0]?.at ?? Number.NaN;
     expect(fake.rateLimited[0]?.rateLimitScope).toBe("global");
     expect(editor.globalReadyAt()).toBeGreaterThanOrEqual(limitedAt + 900);
+  });
+
+  it("reports a message that is gone, and sends the bot token only on the channel route", async () => {
+    const { fake, editor, channelId, messages } = await setup({});
+    fake.deleteMessage(messages[0]!);
+    expect(await editor.edit({ channelId, messageId: messages[0]! }, payload)).toBe("gone");
+    const reply = fake.seedInteractionReply(channelId);
+    const target = {
+      channelId,
+      messageId: reply.message.id,
+      interaction: {
+        applicationId: fake.applicationId,
+        token: reply.interaction.token,
+        message: "@original",
+        createdAt: reply.interaction.createdAt,
+      },
+    };
+    expect(editor.laneOf(target)).toEqual({ key: `token:${reply.interaction.token}`, global: false });
+    expect(await editor.edit(target, payload)).toBe("edited");
+    const [channelEdit, tokenEdit] = fake.requests.filter((r) => r.method === "PATCH");
+    expect(channelEdit?.headers.authorization).toBe(`Bot ${fake.token}`);
+    expect(tokenEdit?.path).toBe(
+      `/webhooks/${fake.applicationId}/${reply.interaction.token}/messages/@original`,
+    );
+    expect(tokenEdit?.headers.authorization).toBeUndefined();
+  });
+
+  it("leaves a token for the channel route once it is within its margin of 15 minutes", () => {
+    const now = Date.now();
+    const reply = { applicationId: "1", token: "t", message: "@original", createdAt: now };
+    expect(interactionTokenUsable(reply, now + 13 * 60_000)).toBe(true);
+    expect(interactionTokenUsable(reply, now + 14 * 60_000)).toBe(false);
+    expect(interactionTokenUsable(reply, now + 16 * 60_000)).toBe(false);
   });
 
   it("uploads an edit's files as multipart, listed by placeholder, and the embed shows them", async () => {

@@ -1,5 +1,6 @@
 // The Chinese README keeps step with the English one: the same variables in its configuration
-// table, the same commands in its command table, and every variable .env.example documents.
+// table, the same commands in its command table, and every variable .env.example documents (some
+// as a commented-out example).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -30,7 +31,9 @@ describe("README.zh-CN.md", () => {
     const variables = tableVariables(english);
     expect(variables).toContain("BOT_LOCALE");
     expect(tableVariables(chinese)).toEqual(variables);
-    const example = [...read(".env.example").matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string);
+    const example = [...read(".env.example").matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map(
+      (m) => m[1] as string,
+    );
     expect(example.sort()).toEqual(variables);
   });
 

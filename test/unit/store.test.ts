@@ -135,3 +135,31 @@ describe("TrackingStore.checkWritable", () => {
     await store.close();
   });
 });
+
+describe("TrackingStore on SQLite, batched writes", () => {
+  it("writes a burst of records together, reads each before it reaches the file, and keeps them all", async () => {
+    const location = temporaryStoreUrl();
+    const store = await TrackingStore.open(location);
+    const ids = Array.from({ length: 1000 }, (_, i) => `17330000${String(i).padStart(8, "0")}`);
+    const writes = ids.map((id, i) => store.saveTask(record(id, i % 10 === 0 ? "final" : null)));
+    // Read before the batch reached the file: the pending write answers.
+    expect((await store.getTask(ids[1]!))?.taskId).toBe(ids[1]);
+    await store.deleteClick("none");
+    const deleted = store
+      .saveClick("gone", { status: "pending", at: 1 })
+      .then(() => store.deleteClick("gone"));
+    await Promise.all([...writes, deleted]);
+    expect(await store.getClick("gone")).toBeUndefined();
+    await store.close();
+
+    // keyv reads the rows back in its own format.
+    const reopened = await TrackingStore.open(location);
+    let active = 0;
+    for await (const _ of reopened.activeTasks()) active += 1;
+    expect(active).toBe(900);
+    expect((await reopened.getTask(ids[0]!))?.stopped).toBe("final");
+    expect((await reopened.getTask(ids[999]!))?.messages[0]?.channelId).toBe("2");
+    await reopened.close();
+    rmSync(dirname(location.replace(/^sqlite:\/\//, "")), { recursive: true, force: true });
+  });
+});

@@ -33,7 +33,9 @@ async function setup() {
   const mj: FakeMj = await startFakeMj();
   const store = await TrackingStore.open(temporaryStoreUrl());
   const rest = new REST({ api: discord.apiUrl }).setToken(discord.token);
-  const edits = new EditScheduler({ editor: new RestMessageEditor(rest), logger, retryDelaysMs: [] });
+  const editor = new RestMessageEditor({ rest, apiUrl: discord.apiUrl, token: discord.token });
+  cleanups.push(() => editor.close());
+  const edits = new EditScheduler({ editor, logger, retryDelaysMs: [] });
   const media = new ResultMedia(
     new MediaDownloader({ maxBytes: 1024 * 1024, timeoutMs: 5000, trustedOrigin: mj.url }),
     logger,

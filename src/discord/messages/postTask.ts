@@ -100,6 +100,8 @@ export async function completePost(
       locale: post.locale,
       fingerprint: message.fingerprint,
       createdAt: Date.now(),
+      // An interaction's reply is its @original: the token edits it outside the global limit.
+      ...(post.interaction ? { interaction: { ...post.interaction, message: "@original" } } : {}),
     },
     post.notice,
     post.feedChannelId,

@@ -78,6 +78,8 @@ export interface FakeMessage {
 export interface InteractionRecord {
   id: string;
   token: string;
+  /** Date.now() when it was created: its token works for `interactionTokenLifetimeMs` from then. */
+  createdAt: number;
   type: number;
   channelId: string;
   userId: string;
@@ -92,7 +94,15 @@ export interface InteractionRecord {
 export interface RateLimitOptions {
   perRoute?: { limit: number; windowMs: number };
   global?: { limit: number; windowMs: number };
+  /**
+   * Each interaction token's bucket on its webhook routes (default 5 per 2 s, as Discord announces
+   * for them); those routes never count against `global`.
+   */
+  interactionToken?: { limit: number; windowMs: number };
 }
+
+/** Discord's webhook-route bucket for one interaction token. */
+const INTERACTION_TOKEN_LIMIT = { limit: 5, windowMs: 2000 };
 
 export interface FakeDiscordOptions {
   token?: string;
@@ -104,6 +114,8 @@ export interface FakeDiscordOptions {
   roleIds?: string[];
   shards?: number;
   rateLimits?: RateLimitOptions;
+  /** How long an interaction token works on webhook routes (default 15 minutes, as on Discord). */
+  interactionTokenLifetimeMs?: number;
   /**
    * Problems a request body has by Discord's OpenAPI description, given its route template (the
    * tests pass test/support/discordSpec.ts); without it only the rules beyond the spec apply.
@@ -128,6 +140,11 @@ export interface UserOptions {
   channelId?: string;
   /** The member's Discord client language (the interaction's `locale`); en-US by default. */
   locale?: string;
+  /**
+   * How long ago the interaction was created (its id's time and its token's age): an interaction
+   * that reaches the bot with part of its token's 15 minutes spent, as after a long outage.
+   */
+  createdAgoMs?: number;
   /** Attachment options of a slash command, by option name. */
   attachments?: Record<string, { url: string; filename: string; content_type: string; size: number }>;
 }
@@ -148,9 +165,9 @@ const NONCE_WINDOW_MS = 5 * 60 * 1000;
 let snowflakeCounter = 0n;
 
 /** Ids that look like Discord's (time-ordered, 18–19 digits) and never collide in one process. */
-function snowflake(): string {
+function snowflake(at = Date.now()): string {
   snowflakeCounter += 1n;
-  return String(((BigInt(Date.now()) - 1420070400000n) << 22n) + (snowflakeCounter % 4194304n));
+  return String(((BigInt(at) - 1420070400000n) << 22n) + (snowflakeCounter % 4194304n));
 }
 
 // ---- what Discord refuses, by route ---------------------------------------------------------------
@@ -505,6 +522,32 @@ export class FakeDiscord {
     return this.#createMessage(channelId, { content }, {});
   }
 
+  /**
+   * A slash command's reply that exists without the bot having answered it now (benchmark
+   * seeding): the message and the interaction whose token can edit it.
+   */
+  seedInteractionReply(
+    channelId: string,
+    content = "",
+  ): { message: FakeMessage; interaction: InteractionRecord } {
+    const id = snowflake();
+    const record: InteractionRecord = {
+      id,
+      token: `itok${id}${randomBytes(8).toString("hex")}`,
+      createdAt: Date.now(),
+      type: 2,
+      channelId,
+      userId: ALICE,
+      callbacks: [{ type: 4, data: { content } }],
+      followUps: [],
+    };
+    const message = this.#createMessage(channelId, { content }, { interactionId: id });
+    record.responseMessageId = message.id;
+    this.interactions.set(id, record);
+    this.#byToken.set(record.token, record);
+    return { message, interaction: record };
+  }
+
   /** A file a user uploads with a command option; served like Discord's CDN. */
   addAttachment(
     filename: string,
@@ -835,13 +878,15 @@ export class FakeDiscord {
     user: UserOptions,
     message?: FakeMessage,
   ): Promise<InteractionRecord> {
-    const id = snowflake();
+    const createdAt = Date.now() - (user.createdAgoMs ?? 0);
+    const id = snowflake(createdAt);
     const token = `itok${id}${randomBytes(8).toString("hex")}`;
     const channelId = user.channelId ?? this.channelId;
     const userId = user.userId ?? ALICE;
     const record: InteractionRecord = {
       id,
       token,
+      createdAt,
       type,
       channelId,
       userId,
@@ -1043,9 +1088,14 @@ export class FakeDiscord {
         return limited((this.#global.resetAt - now) / 1000, true, {});
       this.#global.count += 1;
     }
-    if (!limits.perRoute) return false;
+    const interactionRoute = /^\/webhooks\//.test(path);
+    const routeLimit = interactionRoute
+      ? (limits.interactionToken ?? INTERACTION_TOKEN_LIMIT)
+      : limits.perRoute;
+    if (!routeLimit) return false;
     // Discord's buckets keep the major parameter (channel, guild, webhook id and token) and fold
-    // the other ids: every message of one channel shares the edit bucket.
+    // the other ids: every message of one channel shares the edit bucket, and so do the messages
+    // of one interaction token.
     const parts = path.split("/");
     const major =
       parts[1] === "channels" || parts[1] === "guilds"
@@ -1057,18 +1107,18 @@ export class FakeDiscord {
     let bucket = this.#buckets.get(key);
     if (!bucket || now >= bucket.resetAt) {
       const hash = bucket?.hash ?? createHash("sha1").update(key).digest("hex").slice(0, 16);
-      bucket = { count: 0, resetAt: now + limits.perRoute.windowMs, hash };
+      bucket = { count: 0, resetAt: now + routeLimit.windowMs, hash };
       this.#buckets.set(key, bucket);
     }
     const resetAfter = Math.max(0, bucket.resetAt - now) / 1000;
     const headers = {
-      "x-ratelimit-limit": String(limits.perRoute.limit),
-      "x-ratelimit-remaining": String(Math.max(0, limits.perRoute.limit - bucket.count - 1)),
+      "x-ratelimit-limit": String(routeLimit.limit),
+      "x-ratelimit-remaining": String(Math.max(0, routeLimit.limit - bucket.count - 1)),
       "x-ratelimit-reset": (bucket.resetAt / 1000).toFixed(3),
       "x-ratelimit-reset-after": resetAfter.toFixed(3),
       "x-ratelimit-bucket": bucket.hash,
     };
-    if (bucket.count >= limits.perRoute.limit)
+    if (bucket.count >= routeLimit.limit)
       return limited(resetAfter, false, { ...headers, "x-ratelimit-remaining": "0" });
     bucket.count += 1;
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -1330,7 +1380,9 @@ export class FakeDiscord {
     // Discord answers an unknown webhook token with 10015, an interaction token past its 15 minutes with 50027.
     if (!match || !record || match[1] !== this.applicationId)
       return reply(404, { code: 10015, message: "Unknown Webhook" });
-    if (this.#expired.has(record.id)) return reply(401, { code: 50027, message: "Invalid Webhook Token" });
+    const lifetime = this.#options.interactionTokenLifetimeMs ?? 15 * 60_000;
+    if (this.#expired.has(record.id) || Date.now() - record.createdAt > lifetime)
+      return reply(401, { code: 50027, message: "Invalid Webhook Token" });
     const target = match[3];
     if (!target) {
       if (method !== "POST") return this.#notFound(x);
@@ -1347,6 +1399,9 @@ export class FakeDiscord {
     const owned = messageId === record.responseMessageId || record.followUps.includes(messageId ?? "");
     const message = messageId && owned ? this.messages.get(messageId) : undefined;
     if (!message) return reply(404, { code: 10008, message: "Unknown Message" });
+    // A token outlives neither its channel nor its message.
+    if (this.#deletedChannels.has(message.channel_id))
+      return reply(404, { code: 10003, message: "Unknown Channel" });
     this.#messageVerb(x, message);
   }
 }

@@ -1,0 +1,105 @@
+// One tracker process of the bench's two-process run: mjrelay's real tracking code for its share
+// of the tasks, drawing channel-route edits from the bot's budget in a shared Redis (or not, to
+// show what happens without). Driven over IPC by bench/run.ts.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REST } from "discord.js";
+import { RestMessageEditor } from "../src/discord/messages/messageEditor.js";
+import { createLogger } from "../src/logger.js";
+import { MjClient } from "../src/mj/client.js";
+import { parseTask, type Task } from "../src/mj/schema.js";
+import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
+import { EditScheduler } from "../src/tracking/editScheduler.js";
+import { Poller } from "../src/tracking/poller.js";
+import { TaskRegistry } from "../src/tracking/registry.js";
+import { FixedShare, type GlobalBudget, SharedTokenBucket } from "../src/tracking/sharedGlobalLimit.js";
+import { TrackingStore } from "../src/tracking/store.js";
+import { TaskUpdater } from "../src/tracking/updater.js";
+
+export type Sharing = "none" | "token bucket" | "fixed share";
+
+export interface ReplicaStart {
+  cmd: "start";
+  apiUrl: string;
+  token: string;
+  mjUrl: string;
+  apiKey: string;
+  redisUrl: string;
+  sharing: Sharing;
+  pollIntervalMs: number;
+  tasks: { taskId: string; channelId: string; messageId: string; task: unknown }[];
+}
+
+export type ReplicaCommand = ReplicaStart | { cmd: "stop" };
+
+const logger = createLogger({ level: "silent", secrets: [] });
+const PER_SECOND = 46;
+
+let running: { stop(): Promise<{ cpuMs: number }> } | undefined;
+
+async function start(message: ReplicaStart): Promise<null> {
+  const store = await TrackingStore.open(
+    `sqlite://${join(mkdtempSync(join(tmpdir(), "mjrelay-bench-replica-")), "state.sqlite")}`,
+  );
+  const rest = new REST({ api: message.apiUrl }).setToken(message.token);
+  const mj = new MjClient({
+    baseUrl: message.mjUrl,
+    apiKey: message.apiKey,
+    authStyle: "bearer",
+    timeoutMs: 30_000,
+  });
+  let edits: EditScheduler | undefined;
+  const budgetOptions = { redisUrl: message.redisUrl, botId: "bench", perSecond: PER_SECOND, logger };
+  let budget: GlobalBudget | undefined;
+  if (message.sharing === "token bucket") budget = await SharedTokenBucket.open(budgetOptions);
+  if (message.sharing === "fixed share") {
+    budget = await FixedShare.open({ ...budgetOptions, onShare: (share) => edits?.setMaxPerSecond(share) });
+  }
+  const editor = new RestMessageEditor({
+    rest,
+    apiUrl: message.apiUrl,
+    token: message.token,
+    ...(budget ? { acquireGlobal: () => (budget as GlobalBudget).acquire() } : {}),
+  });
+  edits = new EditScheduler({ editor, logger, maxPerSecond: PER_SECOND });
+  const registry = new TaskRegistry(store);
+  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
+  for (const seeded of message.tasks) {
+    const task = parseTask(seeded.task) as Task;
+    await updater.attach(task, {
+      messageId: seeded.messageId,
+      channelId: seeded.channelId,
+      guildId: null,
+      requesterId: null,
+      fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
+      createdAt: Date.now(),
+    });
+  }
+  const poller = new Poller({ registry, updater, mj, logger, intervalMs: message.pollIntervalMs });
+  const cpu = process.cpuUsage();
+  poller.start();
+  running = {
+    async stop() {
+      const used = process.cpuUsage(cpu);
+      await poller.stop();
+      edits?.stop();
+      await editor.close();
+      await budget?.close();
+      await mj.close();
+      await store.close();
+      return { cpuMs: (used.user + used.system) / 1000 };
+    },
+  };
+  return null;
+}
+
+process.on("message", (raw) => {
+  const { id, message } = raw as { id: number; message: ReplicaCommand };
+  const work = message.cmd === "start" ? start(message) : (running?.stop() ?? Promise.resolve(null));
+  work.then(
+    (result) => process.send?.({ id, result }),
+    (error: unknown) => process.send?.({ id, error: String(error) }),
+  );
+});
+process.send?.({ ready: true });
