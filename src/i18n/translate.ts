@@ -37,6 +37,16 @@ export function phrase<K extends MessageKey>(key: K, ...args: ParamArgs<K>): Phr
   return (params === undefined ? { key } : { key, params }) as Phrase;
 }
 
+/**
+ * Whether two phrases say the same thing. Records hold phrases, not text: a notice rebuilt from the
+ * same upstream state is equal, not identical, and must not count as a change.
+ */
+export function samePhrase(a: Phrase | null, b: Phrase | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.key !== b.key) return false;
+  return JSON.stringify("params" in a ? a.params : null) === JSON.stringify("params" in b ? b.params : null);
+}
+
 /** The sentence for `key` in `locale`, its placeholders filled in. */
 export function t<K extends MessageKey>(locale: Locale, key: K, ...args: ParamArgs<K>): string {
   return say(locale, phrase(key, ...args));

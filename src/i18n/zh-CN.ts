@@ -104,7 +104,7 @@ export const zhCN: Catalogue = {
   "form.submitted": "已提交，新任务已发布到频道中。",
 
   // ---- 实时消息上的提示 ----
-  "notice.queuedNext": "排队中：下一个就轮到你。",
+  "notice.queuedNext": "排队中：下一个就轮到这个任务。",
   "notice.stall":
     "上游从 {since}起就没有任何进展，MJ API 可能卡在了这个任务上。一旦有变化，这条消息会立即更新。",
   "notice.outage": "MJ API 从 {since}起一直没有响应；机器人会继续重试，并更新这条消息。",
@@ -134,7 +134,7 @@ export const zhCN: Catalogue = {
   "help.clickRole": "只有拥有 <@&{roleId}> 身份组的成员才能使用按钮。",
   "help.submitAnyone": "这里的任何人都可以发起任务。",
   "help.submitRole": "只有拥有 <@&{roleId}> 身份组的成员才能发起任务。",
-  "help.completionPing": "任务耗时超过 {after} 时，完成后会在它的回复中提及你。",
+  "help.completionPing": "任务运行超过 {after} 才结束时，机器人会回复它的消息并提及（@）你。",
   "help.leftToday": "今天还可发起：**{left}** / {limit} 个任务（计数将于 {resetsAt}重置）。",
   "help.runningLeft": "在你的任务完成之前，还可再发起：**{left}** / {limit} 个任务。",
   "help.cooldownReady": "每位成员两次任务之间需间隔 {cooldown}；你现在就可以发起新任务。",

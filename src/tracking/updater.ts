@@ -4,7 +4,7 @@
 // links. A task that finished after a long wait gets one reply that mentions its requester; a
 // running task that stopped moving upstream says since when; a queued one shows its place.
 import type { Phrase } from "../i18n/catalogue.js";
-import { phrase } from "../i18n/translate.js";
+import { phrase, samePhrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
 import { queuePosition } from "../mj/queuePosition.js";
@@ -261,6 +261,7 @@ export class TaskUpdater {
     // Upstream's word on the queue is read from the whole task: `properties` are not stored.
     const ahead = queued ? queuePosition(task) : null;
     const moved = visiblyMoved(record.lastTask, stored);
+    const notice = queued ? (ahead !== null ? queueNotice(ahead) : record.notice) : null;
     return {
       ...record,
       status: task.status,
@@ -270,7 +271,8 @@ export class TaskUpdater {
       stateAt: stored === record.lastTask && record.stateFrom === from ? record.stateAt : now,
       failures: 0,
       failingSince: null,
-      notice: queued ? (ahead !== null ? queueNotice(ahead) : record.notice) : null,
+      // The same place in the queue is the same notice: no edit or write for it.
+      notice: samePhrase(notice, record.notice) ? record.notice : notice,
       movedAt: moved ? now : (record.movedAt ?? record.stateAt ?? record.createdAt),
       stalledSince: moved ? null : (record.stalledSince ?? null),
       // Without a sender (tests, the benchmark) no ping is ever owed: it would hold the record open.

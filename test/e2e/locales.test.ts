@@ -5,12 +5,15 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
+import { readFixture } from "../support/fixtures.js";
 
 const world = useWorlds();
 
 const CHINESE = { locale: "zh-CN" };
 const ENGLISH = { locale: "en-US" };
 const BOB = "900000000000000102";
+/** U2 of imagine-success.json, as upstream names it. */
+const UPSCALE_2 = "MJ::JOB::upsample::2::0f3b2c1e-7a45-4d2b-9c61-5e8f2a9b1c77";
 /** A member who may manage channels (the fixture's usual permissions plus Manage Channels). */
 const ADMIN_PERMISSIONS = String(2248473465835073n | 16n);
 
@@ -206,6 +209,86 @@ describe("what issue 14 added speaks both languages", () => {
     );
     expect(ping.content).toBe(`<@${BOB}> 你的绘图任务已完成。`);
     expect(ping.mentions.map((user) => user.id)).toEqual([BOB]);
+  });
+
+  it("a zh-CN server's ping for a failed job says so in Chinese; an English server's in English", async () => {
+    for (const [guildLocale, expected] of [
+      ["zh-CN", `<@${BOB}> 你的放大任务失败了。`],
+      ["en-US", `<@${BOB}> your Upscale job failed.`],
+    ] as const) {
+      let offset = 0;
+      const w = await world({ discord: { guildLocale }, now: () => Date.now() + offset });
+      const { id, message } = await imagine(w, { ...ENGLISH, userId: BOB });
+      w.mj.setTask(id, { action: "UPSCALE" });
+      w.mj.advance(id);
+      offset += 31_000;
+      w.mj.setTask(id, { status: "FAILURE", failReason: "任务超时", finishTime: Date.now() + offset });
+      const ping = await w.discord.waitForMessage(
+        (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
+      );
+      expect(ping.content).toBe(expected);
+      expect(w.discord.rejected).toEqual([]);
+    }
+  });
+
+  it("a zh-CN server's stall notice is Chinese, with a timestamp each reader sees in their own language", async () => {
+    let offset = 0;
+    const w = await world({
+      discord: { guildLocale: "zh-CN" },
+      now: () => Date.now() + offset,
+      env: { STALL_NOTICE_MS: "60000" },
+    });
+    const { id, message } = await imagine(w, ENGLISH);
+    w.mj.advance(id);
+    await titleBecomes(w, message.id, "绘图 · 进行中");
+    offset += 61_000;
+    const stalled = await w.discord.waitFor(() => {
+      const current = w.discord.messages.get(message.id);
+      return fieldNames(current).includes("备注") ? current : undefined;
+    });
+    const note = embedOf(stalled).fields?.find((field) => field.name === "备注")?.value;
+    expect(note).toMatch(
+      /^上游从 <t:(\d+):f> \(<t:\1:R>\)起就没有任何进展，MJ API 可能卡在了这个任务上。一旦有变化，这条消息会立即更新。$/,
+    );
+    // The next change takes it off again.
+    w.mj.advance(id);
+    const moving = await w.discord.waitFor(() => {
+      const current = w.discord.messages.get(message.id);
+      return embedOf(current).description?.includes("70%") ? current : undefined;
+    });
+    expect(fieldNames(moving)).not.toContain("备注");
+    expect(w.discord.rejected).toEqual([]);
+  });
+
+  it("a zh-CN member who clicks a used button again is told in Chinese where its result is; an en-US member in English", async () => {
+    const w = await world({ discord: { guildLocale: "zh-CN" } });
+    w.mj.addTask(readFixture("imagine-success.json"));
+    const shown = await w.discord.sendCommand("mjstatus", { id: "1732012345678901" }, ENGLISH);
+    const grid = await w.discord.waitForMessage(
+      (m) => m.interactionId === shown.id && m.components.length > 0,
+    );
+    const u2 = (grid.components as { components: { custom_id?: string; label?: string }[] }[])
+      .flatMap((row) => row.components)
+      .find((button) => button.label === "U2")?.custom_id as string;
+    await w.discord.clickButton(grid.id, u2, ENGLISH);
+    const reply = await w.discord.waitForMessage(
+      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === grid.id,
+    );
+    await expect
+      .poll(async () => (await w.bot.app.context.store.getClick(`${grid.id}:${UPSCALE_2}`))?.status)
+      .toBe("done");
+
+    const again = async (user: { locale: string; userId?: string }) => {
+      const click = await w.discord.clickButton(grid.id, u2, user);
+      return (await w.discord.waitForMessage((m) => m.interactionId === click.id && m.ephemeral)).content;
+    };
+    const chinese = await again({ ...CHINESE, userId: BOB });
+    expect(chinese).toMatch(/^这个操作已经完成：任务 `\d+` 显示在这里 https:\/\/discord\.com\/channels\//);
+    expect(chinese).toContain(reply.id);
+    expect(await again(ENGLISH)).toMatch(/^This was already done: task `\d+` is shown here https:/);
+    // Nothing was submitted again.
+    expect(w.mj.requestsTo("/mj/submit/action")).toHaveLength(1);
+    expect(w.discord.rejected).toEqual([]);
   });
 
   it("/mjhelp and /mjjobs answer a zh-CN member in Chinese and an en-US member in English", async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "../../src/i18n/en.js";
 import type { Entry } from "../../src/i18n/entry.js";
 import { localeOf } from "../../src/i18n/locale.js";
-import { phrase, say, t } from "../../src/i18n/translate.js";
+import { phrase, samePhrase, say, t } from "../../src/i18n/translate.js";
 import { zhCN } from "../../src/i18n/zh-CN.js";
 import { findProseLiterals, looksLikeProse } from "../support/proseLiterals.js";
 
@@ -77,6 +77,18 @@ describe("the catalogues", () => {
   it("quote upstream's text as it came, braces included, inside a Chinese sentence", () => {
     const said = t("zh-CN", "submit.invalidWithReason", { reason: "参数错误 {prompt}" });
     expect(said).toBe("MJ API 认为请求无效，已拒绝（`参数错误 {prompt}`）。");
+  });
+
+  it("tell a phrase rebuilt from the same values from one that says something else", () => {
+    const queued = phrase("submit.queued", { count: 2 });
+    expect(samePhrase(queued, phrase("submit.queued", { count: 2 }))).toBe(true);
+    expect(samePhrase(queued, phrase("submit.queued", { count: 1 }))).toBe(false);
+    expect(samePhrase(queued, phrase("notice.queuedNext"))).toBe(false);
+    expect(samePhrase(phrase("notice.queuedNext"), phrase("notice.queuedNext"))).toBe(true);
+    // A phrase read back from the store is plain JSON.
+    expect(samePhrase(JSON.parse(JSON.stringify(queued)), queued)).toBe(true);
+    expect(samePhrase(queued, null)).toBe(false);
+    expect(samePhrase(null, null)).toBe(true);
   });
 
   it("give Chinese to every Chinese Discord locale and English to the others", () => {
