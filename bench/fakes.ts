@@ -59,7 +59,7 @@ function visibleKey(embeds: unknown): string {
 
 function keyOfTask(task: unknown): string {
   const parsed = parseTask(task);
-  return parsed ? visibleKey(renderTaskMessage(parsed).payload.embeds) : "";
+  return parsed ? visibleKey(renderTaskMessage(parsed, { locale: "en" }).payload.embeds) : "";
 }
 
 function channelIds(count: number): string[] {

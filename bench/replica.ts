@@ -72,7 +72,7 @@ async function start(message: ReplicaStart): Promise<null> {
       channelId: seeded.channelId,
       guildId: null,
       requesterId: null,
-      fingerprint: renderTaskMessage(task).fingerprint,
+      fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
       createdAt: Date.now(),
     });
   }

@@ -286,7 +286,7 @@ async function attachSeeded(
       channelId: s.channelId,
       guildId: null,
       requesterId: null,
-      fingerprint: renderTaskMessage(task).fingerprint,
+      fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
       createdAt: Date.now(),
       ...(s.interaction ? { interaction: s.interaction } : {}),
     });
@@ -349,7 +349,7 @@ async function runNaive(n: number): Promise<Result> {
           const task = await mj.fetchTask(s.taskId);
           if (stopped) return;
           await rest.patch(Routes.channelMessage(s.channelId, s.messageId), {
-            body: { ...renderTaskMessage(task).payload, allowed_mentions: { parse: [] } },
+            body: { ...renderTaskMessage(task, { locale: "en" }).payload, allowed_mentions: { parse: [] } },
           });
         }),
       );

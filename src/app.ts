@@ -167,6 +167,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     }),
     notifyHook,
     tasks: routing,
+    guildLocale: (guildId) => client.guilds.cache.get(guildId)?.preferredLocale,
   };
   const webhook = new WebhookServer({
     host: config.http.host,

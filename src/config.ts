@@ -2,6 +2,7 @@
 // every problem at once by variable name (never echoing a secret's value).
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { LOCALES, type Locale } from "./i18n/locale.js";
 
 const SECRET_VARIABLES = new Set(["DISCORD_TOKEN", "MJ_API_KEY", "METRICS_TOKEN"]);
 
@@ -140,6 +141,7 @@ const EnvironmentSchema = z.object({
   SUBMIT_DAILY_LIMIT: wholeNumber(0, 0),
   SUBMIT_MAX_RUNNING: wholeNumber(0, 0),
   HTTP_MAX_CONNECTIONS: wholeNumber(1, 256, 100_000),
+  BOT_LOCALE: optional(z.enum(LOCALES, { error: `must be ${LOCALES.join(" or ")}` })),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === "string" ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -196,6 +198,11 @@ export interface Config {
   media: { upload: boolean; maxBytes: number };
   /** Who may start upstream jobs (commands, clicks, forms), and how often; 0 = no limit. */
   submit: SubmitPolicy;
+  /**
+   * The language of every public message (task messages, channel and feed posts); undefined: each
+   * server's preferred locale. Private replies always follow the member's Discord language.
+   */
+  botLocale: Locale | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -293,6 +300,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       dailyLimit: e.SUBMIT_DAILY_LIMIT,
       maxRunning: e.SUBMIT_MAX_RUNNING,
     },
+    botLocale: e.BOT_LOCALE,
     logLevel: e.LOG_LEVEL,
   };
 }

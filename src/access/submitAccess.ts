@@ -6,6 +6,8 @@
 // forgets nothing; allowance() reports what a member has left (for a help command).
 import type { SubmitPolicy } from "../config.js";
 import { UserError } from "../discord/interactions/userError.js";
+import type { Phrase } from "../i18n/catalogue.js";
+import { phrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import { KeyedLocks } from "../tracking/keyedLocks.js";
 import type { MemberSpend, TrackingStore } from "../tracking/store.js";
@@ -55,16 +57,22 @@ export class SubmitRefused extends UserError {
   }
 }
 
-export function describeRefusal(refusal: Refusal): string {
+export function describeRefusal(refusal: Refusal): Phrase {
   switch (refusal.reason) {
     case "role":
-      return `Only members with the <@&${refusal.roleId}> role can start Midjourney jobs here.`;
+      return phrase("access.role", { roleId: refusal.roleId });
     case "cooldown":
-      return `You can start another job <t:${unixSeconds(refusal.until)}:R>: members wait ${duration(refusal.cooldownMs)} between jobs.`;
+      return phrase("access.cooldown", {
+        when: relativeTime(refusal.until),
+        duration: waitPhrase(refusal.cooldownMs),
+      });
     case "daily":
-      return `You have started ${refusal.limit} ${refusal.limit === 1 ? "job" : "jobs"} today, the daily limit. You can start more <t:${unixSeconds(refusal.resetsAt)}:R> (the count starts again at midnight UTC).`;
+      return phrase("access.daily", { count: refusal.limit, when: relativeTime(refusal.resetsAt) });
     case "running":
-      return `You already have ${refusal.taskIds.length} jobs running (${refusal.taskIds.map((id) => `\`${id}\``).join(", ")}), the most one member can have at once. You can start another as soon as one of them finishes.`;
+      return phrase("access.running", {
+        count: refusal.taskIds.length,
+        taskIds: refusal.taskIds.map((id) => `\`${id}\``),
+      });
   }
 }
 
@@ -217,13 +225,16 @@ function nextUtcMidnight(ms: number): number {
   return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1);
 }
 
-function unixSeconds(ms: number): number {
-  return Math.ceil(ms / 1000);
+/** A Discord timestamp ("in 5 minutes"), which every client shows in its own language. */
+function relativeTime(ms: number): string {
+  return `<t:${Math.ceil(ms / 1000)}:R>`;
 }
 
-function duration(ms: number): string {
+function waitPhrase(ms: number): Phrase {
   const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120) return phrase("duration.seconds", { count: seconds });
   const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return minutes < 120
+    ? phrase("duration.minutes", { count: minutes })
+    : phrase("duration.hours", { count: Math.round(minutes / 60) });
 }

@@ -23,4 +23,9 @@ export interface BotContext {
   tasks: TaskRouting;
   /** The bot's own callback URL for submissions; undefined without PUBLIC_URL (tasks are polled). */
   notifyHook: string | undefined;
+  /**
+   * A server's preferred locale as discord.js knows it (GUILD_CREATE, GUILD_UPDATE); undefined
+   * for a server this process does not hold (another shard's).
+   */
+  guildLocale(guildId: string): string | undefined;
 }

@@ -5,6 +5,7 @@
 // goes over Redis pub/sub, so replicas on different hosts (no manager) share the work; without
 // Redis, under the manager, it goes through the manager's process messages.
 import type { Client } from "discord.js";
+import type { Phrase } from "../i18n/catalogue.js";
 import type { Logger } from "../logger.js";
 import type { Task } from "../mj/schema.js";
 import { connectRedis, type Redis } from "../redisConnection.js";
@@ -23,7 +24,7 @@ export interface TaskRouting {
   attach(
     task: Task,
     message: TrackedMessage,
-    notice: string | null,
+    notice: Phrase | null,
     feedChannelId?: string | null,
   ): Promise<void>;
   /** Applies a new state of `task` on its owner. */
@@ -42,7 +43,7 @@ export type ShardMessage = {
       kind: "attach";
       task: Task;
       message: TrackedMessage;
-      notice: string | null;
+      notice: Phrase | null;
       feedChannelId: string | null;
     }
   | { kind: "update"; task: Task; source: UpdateSource }

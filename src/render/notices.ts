@@ -1,16 +1,18 @@
 // The lines a task's message shows under the task while it waits: its place in upstream's queue,
-// and since when nothing has moved. Each sentence is built here and only here.
+// and since when nothing has moved. Each phrase is chosen here and only here.
+import type { Phrase } from "../i18n/catalogue.js";
+import { phrase } from "../i18n/translate.js";
 import { discordTime } from "./discordTime.js";
 
 /** A queued task: how many wait ahead of it when upstream says so, else upstream's own note. */
-export function queueNotice(ahead: number | null, upstreamNote = ""): string {
-  if (ahead === 0) return "Queued: next in line.";
-  if (ahead !== null) return `Queued: ${ahead} ${ahead === 1 ? "task" : "tasks"} ahead.`;
+export function queueNotice(ahead: number | null, upstreamNote = ""): Phrase {
+  if (ahead === 0) return phrase("notice.queuedNext");
+  if (ahead !== null) return phrase("submit.queued", { count: ahead });
   const note = upstreamNote.replace(/\s+/g, " ").replaceAll("`", "'").trim().slice(0, 200);
-  return note ? `Queued (\`${note}\`).` : "Queued.";
+  return note ? phrase("submit.queuedPlainWithReason", { reason: note }) : phrase("submit.queuedPlain");
 }
 
 /** A running task that upstream shows no change of since `since`. */
-export function stallNotice(since: number): string {
-  return `Nothing has moved upstream since ${discordTime(since)}; the MJ API may be stuck on this task. This message changes as soon as it does.`;
+export function stallNotice(since: number): Phrase {
+  return phrase("notice.stall", { since: discordTime(since) });
 }

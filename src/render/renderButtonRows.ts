@@ -9,6 +9,9 @@ import {
   ButtonStyle,
   ComponentType,
 } from "discord.js";
+import type { Phrase } from "../i18n/catalogue.js";
+import type { Locale } from "../i18n/locale.js";
+import { phrase, say, t } from "../i18n/translate.js";
 import type { Button } from "../mj/schema.js";
 import { encodeButtonId, encodeModalId, type StoredButton } from "./customId.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
@@ -48,38 +51,41 @@ export function toButtonEmoji(raw: string): ButtonEmoji | null {
 }
 
 // Every customId family the proxies send (see mj-api.md), most specific first.
-const FALLBACK_LABELS: [RegExp, (match: RegExpExecArray) => string][] = [
-  [/::upsample::(\d)::/, (m) => `U${m[1]}`],
-  [/::variation::(\d)::/, (m) => `V${m[1]}`],
-  [/::reroll::/, () => "Re-roll"],
-  [/::video_virtual_upscale::(\d+)/, (m) => `Upscale video ${m[1]}`],
-  [/::upsample_[^:]*subtle::/, () => "Upscale (Subtle)"],
-  [/::upsample_[^:]*creative::/, () => "Upscale (Creative)"],
-  [/::upsample_[^:]*?(\d)x::/, (m) => `Upscale (${m[1]}x)`],
-  [/::upsample_[^:]*::/, () => "Upscale"],
-  [/::high_variation::/, () => "Vary (Strong)"],
-  [/::low_variation::/, () => "Vary (Subtle)"],
-  [/::Inpaint::/, () => "Vary (Region)"],
-  [/::Outpaint::50::/, () => "Zoom Out 2x"],
-  [/::Outpaint::75::/, () => "Zoom Out 1.5x"],
-  [/::Outpaint::100::/, () => "Make Square"],
-  [/::Outpaint::/, () => "Zoom Out"],
-  [/::CustomZoom::/, () => "Custom Zoom"],
-  [/::pan_(left|right|up|down)::/, (m) => `Pan ${m[1]}`],
-  [/::PicReader::(\d)$/, (m) => `Imagine ${m[1]}`],
-  [/::PicReader::all$/, () => "Imagine all"],
-  [/::Picread::Retry$/, () => "Retry"],
-  [/::PromptAnalyzer::(\d)$/, (m) => `Imagine ${m[1]}`],
-  [/::PromptAnalyzer::Extended$/, () => "Show details"],
-  [/::BOOKMARK::/, () => "Favourite"],
-  [/::animate_high_extend::/, () => "Extend (High motion)"],
-  [/::animate_low_extend::/, () => "Extend (Low motion)"],
-  [/::animate_high::/, () => "Animate (High motion)"],
-  [/::animate_low::/, () => "Animate (Low motion)"],
+const FALLBACK_LABELS: [RegExp, (match: RegExpExecArray) => Phrase][] = [
+  [/::upsample::(\d)::/, (m) => phrase("button.upscale", { number: m[1] ?? "" })],
+  [/::variation::(\d)::/, (m) => phrase("button.variation", { number: m[1] ?? "" })],
+  [/::reroll::/, () => phrase("button.reroll")],
+  [/::video_virtual_upscale::(\d+)/, (m) => phrase("button.upscaleVideo", { number: m[1] ?? "" })],
+  [/::upsample_[^:]*subtle::/, () => phrase("button.upscaleSubtle")],
+  [/::upsample_[^:]*creative::/, () => phrase("button.upscaleCreative")],
+  [/::upsample_[^:]*?(\d)x::/, (m) => phrase("button.upscaleTimes", { times: m[1] ?? "" })],
+  [/::upsample_[^:]*::/, () => phrase("button.upscaleAny")],
+  [/::high_variation::/, () => phrase("button.varyStrong")],
+  [/::low_variation::/, () => phrase("button.varySubtle")],
+  [/::Inpaint::/, () => phrase("button.varyRegion")],
+  [/::Outpaint::50::/, () => phrase("button.zoomOut2x")],
+  [/::Outpaint::75::/, () => phrase("button.zoomOut1_5x")],
+  [/::Outpaint::100::/, () => phrase("button.makeSquare")],
+  [/::Outpaint::/, () => phrase("button.zoomOut")],
+  [/::CustomZoom::/, () => phrase("button.customZoom")],
+  [/::pan_left::/, () => phrase("button.panLeft")],
+  [/::pan_right::/, () => phrase("button.panRight")],
+  [/::pan_up::/, () => phrase("button.panUp")],
+  [/::pan_down::/, () => phrase("button.panDown")],
+  [/::PicReader::(\d)$/, (m) => phrase("button.imagineNumber", { number: m[1] ?? "" })],
+  [/::PicReader::all$/, () => phrase("button.imagineAll")],
+  [/::Picread::Retry$/, () => phrase("button.retry")],
+  [/::PromptAnalyzer::(\d)$/, (m) => phrase("button.imagineNumber", { number: m[1] ?? "" })],
+  [/::PromptAnalyzer::Extended$/, () => phrase("button.showDetails")],
+  [/::BOOKMARK::/, () => phrase("button.favourite")],
+  [/::animate_high_extend::/, () => phrase("button.extendHigh")],
+  [/::animate_low_extend::/, () => phrase("button.extendLow")],
+  [/::animate_high::/, () => phrase("button.animateHigh")],
+  [/::animate_low::/, () => phrase("button.animateLow")],
 ];
 
 /** A readable label for a button that has neither a label nor a usable emoji; null for an unknown family. */
-function familyLabel(customId: string): string | null {
+function familyLabel(customId: string): Phrase | null {
   for (const [pattern, label] of FALLBACK_LABELS) {
     const match = pattern.exec(customId);
     if (match) return label(match);
@@ -87,9 +93,14 @@ function familyLabel(customId: string): string | null {
   return null;
 }
 
+/** What a button does, by its MJ customId, for a label or a form's title ("Action" when unknown). */
+export function buttonLabelPhrase(customId: string): Phrase {
+  return familyLabel(customId) ?? phrase("button.action");
+}
+
 /** A readable label for a button that has neither a label nor a usable emoji. */
-export function fallbackLabel(customId: string): string {
-  return familyLabel(customId) ?? "Action";
+export function fallbackLabel(customId: string, locale: Locale): string {
+  return say(locale, buttonLabelPhrase(customId));
 }
 
 /** "upscale_1" -> "Upscale 1": better than a blank button when the family is unknown. */
@@ -100,17 +111,16 @@ function emojiNameLabel(raw: string): string | null {
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : null;
 }
 
-/** The label of the button that opens the prompt form of a task waiting in MODAL. */
-export const OPEN_FORM_LABEL = "Open the form";
-/** The label of a link button upstream sent without one. */
-const LINK_LABEL = "Open link";
-
 /** The button that opens the prompt form of a MODAL task (`region`: Vary (Region), which may want a mask). */
-export function openFormButton(modalTaskId: string, region: boolean): APIButtonComponentWithCustomId {
+export function openFormButton(
+  modalTaskId: string,
+  region: boolean,
+  locale: Locale,
+): APIButtonComponentWithCustomId {
   return {
     type: ComponentType.Button,
     style: ButtonStyle.Primary,
-    label: OPEN_FORM_LABEL,
+    label: t(locale, "button.openForm"),
     custom_id: encodeModalId(modalTaskId, region),
   };
 }
@@ -128,33 +138,36 @@ interface Entry {
   stored?: StoredButton;
 }
 
-function labelOf(button: Button, hasEmoji: boolean): string {
+function labelOf(button: Button, hasEmoji: boolean, locale: Locale): string {
   const label = truncate(button.label.trim(), DISCORD_LIMITS.buttonLabel);
   if (label || hasEmoji) return label;
-  return (
-    (button.customId ? familyLabel(button.customId) : null) ??
-    emojiNameLabel(button.emoji) ??
-    (button.url ? LINK_LABEL : "Action")
-  );
+  const family = button.customId ? familyLabel(button.customId) : null;
+  if (family) return say(locale, family);
+  return emojiNameLabel(button.emoji) ?? t(locale, button.url ? "button.openLink" : "button.action");
 }
 
-function toLinkComponent(button: Button): Entry | null {
+function toLinkComponent(button: Button, locale: Locale): Entry | null {
   const url = safeHttpUrl(button.url ?? "");
   if (!url || url.length > 512) return null;
   const emoji = toButtonEmoji(button.emoji);
-  const label = labelOf(button, emoji !== null);
+  const label = labelOf(button, emoji !== null, locale);
   const component: APIButtonComponentWithURL = { type: ComponentType.Button, style: ButtonStyle.Link, url };
   if (label) component.label = label;
   if (emoji) component.emoji = emoji;
   return { component, key: `link:${url}` };
 }
 
-function toComponent(taskId: string, button: Button, used: ReadonlySet<string>): Entry | null {
-  if (button.url !== undefined) return toLinkComponent(button);
+function toComponent(
+  taskId: string,
+  button: Button,
+  used: ReadonlySet<string>,
+  locale: Locale,
+): Entry | null {
+  if (button.url !== undefined) return toLinkComponent(button, locale);
   if (!button.customId) return null;
   const { customId, stored } = encodeButtonId(taskId, button.customId);
   const emoji = toButtonEmoji(button.emoji);
-  const label = labelOf(button, emoji !== null);
+  const label = labelOf(button, emoji !== null, locale);
   const upstreamStyle = button.style >= 1 && button.style <= 4 ? button.style : ButtonStyle.Secondary;
   const style = used.has(button.customId) ? ButtonStyle.Primary : upstreamStyle;
   const component: APIButtonComponentWithCustomId = {
@@ -167,17 +180,21 @@ function toComponent(taskId: string, button: Button, used: ReadonlySet<string>):
   return stored ? { component, key: customId, stored } : { component, key: customId };
 }
 
-/** `used`: the MJ customIds of the buttons already used on this message. */
+/**
+ * `buttons` as action rows; labels the proxies left blank are written in `locale`. `used`: the MJ
+ * customIds of the buttons already used on this message.
+ */
 export function renderButtonRows(
   taskId: string,
   buttons: readonly Button[],
+  locale: Locale,
   used: ReadonlySet<string> = new Set(),
 ): RenderedButtons {
   const groups: Entry[][] = [[], [], []];
   const seen = new Set<string>();
   for (const button of buttons) {
     if (button.type !== 2) continue;
-    const entry = toComponent(taskId, button, used);
+    const entry = toComponent(taskId, button, used, locale);
     if (!entry || seen.has(entry.key)) continue;
     seen.add(entry.key);
     groups[button.url !== undefined ? 2 : group(button.customId)]?.push(entry);

@@ -2,14 +2,20 @@
 // suggestions, shorten analysis, the reason of a failure), progress, times, and its pictures (a
 // gallery of up to four) and videos.
 import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
+import type { Phrase, PlainKey } from "../i18n/catalogue.js";
+import { en } from "../i18n/en.js";
+import type { Locale } from "../i18n/locale.js";
+import { phrase, say, t } from "../i18n/translate.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { discordTime } from "./discordTime.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
 import { taskMedia } from "./taskMedia.js";
 
 export interface EmbedOptions {
-  /** A line shown under the task (queue position, "tracking stopped", ...). */
-  notice?: string | undefined;
+  /** The language of every word the bot adds; upstream's own words are shown as they are. */
+  locale: Locale;
+  /** Lines shown under the task (queue position, "tracking stopped", the outage, ...). */
+  notices?: readonly Phrase[] | undefined;
   requesterId?: string | undefined;
   /**
    * The task's media that are files of the message (uploaded before, or with this very edit):
@@ -18,31 +24,41 @@ export interface EmbedOptions {
   attachments?: ReadonlyMap<string, string> | undefined;
 }
 
-const STATUS_LOOK: Record<string, { label: string; colour: number }> = {
-  NOT_START: { label: "Not started", colour: 0x99aab5 },
-  SUBMITTED: { label: "Submitted", colour: 0x99aab5 },
-  MODAL: { label: "Waiting for input", colour: 0xfee75c },
-  IN_PROGRESS: { label: "In progress", colour: 0x5865f2 },
-  SUCCESS: { label: "Done", colour: 0x57f287 },
-  FAILURE: { label: "Failed", colour: 0xed4245 },
-  CANCEL: { label: "Cancelled", colour: 0x747f8d },
+const STATUS_COLOURS: Record<string, number> = {
+  NOT_START: 0x99aab5,
+  SUBMITTED: 0x99aab5,
+  MODAL: 0xfee75c,
+  IN_PROGRESS: 0x5865f2,
+  SUCCESS: 0x57f287,
+  FAILURE: 0xed4245,
+  CANCEL: 0x747f8d,
 };
-
-const REASON = "Reason";
-const NO_REASON = "Upstream gave no reason.";
 
 function humanize(value: string): string {
   const words = value.trim().toLowerCase().replaceAll("_", " ");
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : "";
 }
 
-/** What kind of job a task is, as its title names it ("Imagine", "Upscale", "Custom zoom"). */
-export function actionLabel(task: Pick<Task, "action">): string {
-  return humanize(task.action) || "Task";
+/** A catalogue key `prefix + value` when the catalogue has one (upstream's statuses and actions). */
+function knownKey(prefix: "status." | "action.", value: string): PlainKey | undefined {
+  const key = `${prefix}${value}`;
+  return key in en ? (key as PlainKey) : undefined;
 }
 
-export function statusLook(status: string): { label: string; colour: number } {
-  return STATUS_LOOK[status] ?? { label: humanize(status) || "Unknown", colour: 0x99aab5 };
+/** A status's words and colour; one upstream invented is shown as it wrote it. */
+export function statusLook(status: string, locale: Locale): { label: string; colour: number } {
+  const key = knownKey("status.", status);
+  const label = key ? t(locale, key) : humanize(status) || t(locale, "status.unknown");
+  return { label, colour: STATUS_COLOURS[status] ?? 0x99aab5 };
+}
+
+/**
+ * What kind of job a task is, as its title names it ("Imagine", "Custom zoom", "放大"); an action
+ * the catalogue does not know is shown as upstream wrote it.
+ */
+export function actionLabel(task: Pick<Task, "action">, locale: Locale): string {
+  const key = knownKey("action.", task.action.trim().toUpperCase());
+  return key ? t(locale, key) : humanize(task.action) || t(locale, "action.task");
 }
 
 /** `▰▰▰▱▱▱▱▱▱▱ 30%` */
@@ -51,9 +67,11 @@ export function progressBar(percent: number, width = 10): string {
   return `${"▰".repeat(filled)}${"▱".repeat(width - filled)} ${Math.round(percent)}%`;
 }
 
-function duration(fromMs: number, toMs: number): string {
+function duration(fromMs: number, toMs: number): Phrase {
   const seconds = Math.max(0, Math.round((toMs - fromMs) / 1000));
-  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+  return seconds < 120
+    ? phrase("duration.seconds", { count: seconds })
+    : phrase("duration.minutes", { count: Math.round(seconds / 60) });
 }
 
 /** Upstream's text with Windows line ends made plain. */
@@ -100,18 +118,19 @@ function promptText(task: Task): string {
 }
 
 /** Why a failed or cancelled task ended; null for any other status, or a cancel without reason. */
-function reasonOf(task: Task): string | null {
+function reasonOf(task: Task, locale: Locale): string | null {
   const reason = lines(task.failReason);
-  if (task.status === "FAILURE") return reason || NO_REASON;
+  if (task.status === "FAILURE") return reason || t(locale, "embed.noReason");
   if (task.status === "CANCEL") return reason || null;
   return null;
 }
 
-function progressLine(task: Task): string | null {
+function progressLine(task: Task, locale: Locale): string | null {
   if (isFinalStatus(task.status)) return null;
-  if (task.status === "MODAL") return "Waiting for the prompt to be submitted.";
+  if (task.status === "MODAL") return t(locale, "embed.waitingForPrompt");
   const percent = progressPercent(task);
-  if (percent === null || (percent === 0 && task.status !== "IN_PROGRESS")) return "Waiting to start…";
+  if (percent === null || (percent === 0 && task.status !== "IN_PROGRESS"))
+    return t(locale, "embed.waitingToStart");
   return progressBar(percent);
 }
 
@@ -129,11 +148,19 @@ function markdownLink(label: string, url: string): string {
 }
 
 /** Links to the videos that are not files of the message (those Discord plays itself), as fit in a field. */
-function videoLinks(videos: string[], attachments: ReadonlyMap<string, string> | undefined): string {
+function videoLinks(
+  videos: string[],
+  attachments: ReadonlyMap<string, string> | undefined,
+  locale: Locale,
+): string {
   let value = "";
   for (const [index, url] of videos.entries()) {
     if (attachments?.has(url)) continue;
-    const link = markdownLink(videos.length === 1 ? "Open the video" : `Video ${index + 1}`, url);
+    const label =
+      videos.length === 1
+        ? t(locale, "embed.openVideo")
+        : t(locale, "embed.videoNumber", { number: index + 1 });
+    const link = markdownLink(label, url);
     const next = value ? `${value} · ${link}` : link;
     if (next.length > DISCORD_LIMITS.fieldValue) break;
     value = next;
@@ -149,37 +176,53 @@ function embedTextLength(embed: APIEmbed): number {
 }
 
 /** The first embed carries the task; up to three more, sharing its `url`, complete the gallery. */
-export function renderTaskEmbeds(task: Task, options: EmbedOptions = {}): APIEmbed[] {
-  const look = statusLook(task.status);
+export function renderTaskEmbeds(task: Task, options: EmbedOptions): APIEmbed[] {
+  const { locale } = options;
+  const look = statusLook(task.status, locale);
   const fields: APIEmbedField[] = [];
   const prompt = task.prompt.trim();
   const promptEn = task.promptEn.trim();
   const shortened = task.action === "SHORTEN" && shortenResult(task) !== "";
-  if (shortened && (prompt || promptEn)) fields.push(field("Prompt", escapeMarkdown(prompt || promptEn)));
-  if (task.action !== "DESCRIBE" && !shortened && prompt && promptEn && promptEn !== prompt) {
-    fields.push(field("English prompt", escapeMarkdown(promptEn)));
+  if (shortened && (prompt || promptEn)) {
+    fields.push(field(t(locale, "embed.prompt"), escapeMarkdown(prompt || promptEn)));
   }
-  const reason = reasonOf(task);
+  if (task.action !== "DESCRIBE" && !shortened && prompt && promptEn && promptEn !== prompt) {
+    fields.push(field(t(locale, "embed.englishPrompt"), escapeMarkdown(promptEn)));
+  }
+  const reason = reasonOf(task, locale);
   // A long reason (moderation texts are) goes to the description, which has four times the room.
   const longReason = reason !== null && reason.length > DISCORD_LIMITS.fieldValue ? reason : null;
-  if (reason !== null && longReason === null) fields.push(field(REASON, reason));
-  if (options.notice) fields.push(field("Note", options.notice));
-  if (task.submitTime !== null) fields.push(field("Submitted", discordTime(task.submitTime), true));
-  if (task.startTime !== null) fields.push(field("Started", discordTime(task.startTime), true));
-  if (task.finishTime !== null) {
-    const took = task.startTime !== null ? `, after ${duration(task.startTime, task.finishTime)}` : "";
-    fields.push(field("Finished", `${discordTime(task.finishTime)}${took}`, true));
+  if (reason !== null && longReason === null) fields.push(field(t(locale, "embed.reason"), reason));
+  const notices = (options.notices ?? []).map((notice) => say(locale, notice));
+  if (notices.length > 0) fields.push(field(t(locale, "embed.note"), notices.join("\n")));
+  if (task.submitTime !== null) {
+    fields.push(field(t(locale, "embed.submitted"), discordTime(task.submitTime), true));
   }
-  if (options.requesterId) fields.push(field("Requested by", `<@${options.requesterId}>`, true));
+  if (task.startTime !== null)
+    fields.push(field(t(locale, "embed.started"), discordTime(task.startTime), true));
+  if (task.finishTime !== null) {
+    const time = discordTime(task.finishTime);
+    const finished =
+      task.startTime !== null
+        ? t(locale, "embed.finishedIn", { time, duration: duration(task.startTime, task.finishTime) })
+        : time;
+    fields.push(field(t(locale, "embed.finished"), finished, true));
+  }
+  if (options.requesterId) {
+    fields.push(field(t(locale, "embed.requestedBy"), `<@${options.requesterId}>`, true));
+  }
   const media = taskMedia(task);
-  const videos = videoLinks(media.videos, options.attachments);
-  if (videos) fields.push(field(media.videos.length === 1 ? "Video" : "Videos", videos));
+  const videos = videoLinks(media.videos, options.attachments, locale);
+  if (videos) {
+    fields.push(field(t(locale, media.videos.length === 1 ? "embed.video" : "embed.videos"), videos));
+  }
 
+  const title = t(locale, "embed.title", { action: actionLabel(task, locale), status: look.label });
   const embed: APIEmbed = {
-    title: truncate(`${actionLabel(task)} · ${look.label}`, DISCORD_LIMITS.embedTitle),
+    title: truncate(title, DISCORD_LIMITS.embedTitle),
     color: look.colour,
     fields: fields.slice(0, DISCORD_LIMITS.embedFields),
-    footer: { text: truncate(`Task ${task.id}`, DISCORD_LIMITS.footer) },
+    footer: { text: truncate(t(locale, "embed.footer", { taskId: task.id }), DISCORD_LIMITS.footer) },
   };
   const pictures = media.pictures.map((url) => {
     const file = options.attachments?.get(url);
@@ -194,8 +237,8 @@ export function renderTaskEmbeds(task: Task, options: EmbedOptions = {}): APIEmb
   // The description gets whatever the 6,000-character embed total leaves after everything else.
   const room = Math.min(DISCORD_LIMITS.embedDescription, DISCORD_LIMITS.embedTotal - embedTextLength(embed));
   const description = fitDescription(
-    [longReason === null ? "" : `**${REASON}**\n${longReason}`, promptText(task)],
-    progressLine(task),
+    [longReason === null ? "" : `**${t(locale, "embed.reason")}**\n${longReason}`, promptText(task)],
+    progressLine(task, locale),
     room,
   );
   if (description) embed.description = description;

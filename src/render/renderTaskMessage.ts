@@ -42,10 +42,10 @@ export interface RenderedTaskMessage {
 }
 
 /** The "Open the form" row of a task waiting for its prompt (Vary (Region) tasks are INPAINT). */
-function modalRow(task: Task): TaskButtonRow {
+function modalRow(task: Task, options: EmbedOptions): TaskButtonRow {
   return {
     type: ComponentType.ActionRow,
-    components: [openFormButton(task.id, task.action.toUpperCase() === "INPAINT")],
+    components: [openFormButton(task.id, task.action.toUpperCase() === "INPAINT", options.locale)],
   };
 }
 
@@ -54,12 +54,12 @@ export interface TaskMessageOptions extends EmbedOptions {
   usedButtons?: readonly string[] | undefined;
 }
 
-export function renderTaskMessage(task: Task, options: TaskMessageOptions = {}): RenderedTaskMessage {
+export function renderTaskMessage(task: Task, options: TaskMessageOptions): RenderedTaskMessage {
   // Buttons only once the task is final: clicking an unfinished job's buttons fails upstream. A
   // task waiting for its prompt gets the button that opens the same form a click opens.
   const buttons = isFinalStatus(task.status)
-    ? renderButtonRows(task.id, task.buttons, new Set(options.usedButtons ?? []))
-    : { rows: task.status === "MODAL" ? [modalRow(task)] : [], storedButtons: [], dropped: 0 };
+    ? renderButtonRows(task.id, task.buttons, options.locale, new Set(options.usedButtons ?? []))
+    : { rows: task.status === "MODAL" ? [modalRow(task, options)] : [], storedButtons: [], dropped: 0 };
   const payload: TaskMessagePayload = {
     content: "",
     embeds: renderTaskEmbeds(task, options),

@@ -5,6 +5,8 @@ import { dirname, resolve } from "node:path";
 import KeyvRedis from "@keyv/redis";
 import KeyvSqlite from "@keyv/sqlite";
 import Keyv from "keyv";
+import type { Phrase } from "../i18n/catalogue.js";
+import type { Locale } from "../i18n/locale.js";
 import type { Task } from "../mj/schema.js";
 import type { StoredButton } from "../render/customId.js";
 import type { InteractionReply } from "./editScheduler.js";
@@ -16,6 +18,11 @@ export interface TrackedMessage {
   guildId: string | null;
   /** Who asked for the message (command user or submitter); null for feeds. */
   requesterId: string | null;
+  /**
+   * The language it is written in (the server's, or BOT_LOCALE's, when it was posted), so every
+   * edit, after a restart too, speaks it. Absent in older records: English.
+   */
+  locale?: Locale;
   /** Fingerprint of the payload last sent to this message; equal payloads are not sent again. */
   fingerprint: string;
   createdAt: number;
@@ -82,8 +89,8 @@ export interface TrackedTask {
   stopped: StopReason | null;
   /** Why tracking will stop once the last edits are confirmed (absent in older records). */
   finishing?: StopReason | null;
-  /** Line shown under the task (e.g. queue position), kept across re-renders. */
-  notice: string | null;
+  /** Line shown under the task (e.g. queue position), kept across re-renders, said in each message's language. */
+  notice: Phrase | null;
   createdAt: number;
   updatedAt: number;
   /** The last applied state (without `properties`), to re-render without asking upstream. */
@@ -130,7 +137,8 @@ export type ClickRecord =
       at: number;
       modalTaskId: string;
       prompt: string;
-      title: string;
+      /** The form's title: the clicked button's name (a string in records older than the catalogues). */
+      title: Phrase | string;
       region: boolean;
       userId?: string;
     }
@@ -165,7 +173,9 @@ export interface PendingPost {
   channelId: string;
   guildId: string | null;
   requesterId: string | null;
-  notice: string | null;
+  /** The language of the message (see TrackedMessage.locale). */
+  locale: Locale;
+  notice: Phrase | null;
   /** The message it answers (a clicked one). */
   replyTo: string | null;
   /** The click (or form) whose result it is: settled once the message is known. */
@@ -211,6 +221,8 @@ export interface Feed {
   secret: string;
   createdBy: string;
   createdAt: number;
+  /** The server's preferred locale when the feed was made (absent in older records). */
+  guildLocale?: string | null;
 }
 
 const TASK = "task:";
@@ -409,7 +421,8 @@ export class TrackingStore {
 
   /** A record by its key (see recordKey): the task id for the bot's own record. */
   async getTask(key: string): Promise<TrackedTask | undefined> {
-    return (await this.#get<TrackedTask>(TASK + key)) ?? undefined;
+    const record = await this.#get<TrackedTask>(TASK + key);
+    return record ? readable(record) : undefined;
   }
 
   async saveTask(record: TrackedTask): Promise<void> {
@@ -427,7 +440,7 @@ export class TrackingStore {
     for await (const [key, value] of this.#keyv.iterator(undefined)) {
       if (typeof key !== "string" || !key.startsWith(TASK)) continue;
       const record = value as TrackedTask | undefined;
-      if (record && record.stopped === null) yield record;
+      if (record && record.stopped === null) yield readable(record);
     }
   }
 
@@ -502,7 +515,11 @@ export class TrackingStore {
     if (!this.#keyv.iterator) throw new Error("the store cannot enumerate its records");
     await this.#batch?.flush();
     for await (const [key, value] of this.#keyv.iterator(undefined)) {
-      if (typeof key === "string" && key.startsWith(POST) && value) yield value as PendingPost;
+      if (typeof key === "string" && key.startsWith(POST) && value) {
+        const post = readable(value as PendingPost);
+        // Posts begun before the catalogues have no language: they were English.
+        yield { ...post, locale: post.locale ?? "en" };
+      }
     }
   }
 
@@ -574,6 +591,14 @@ export class TrackingStore {
     await this.#batch?.flush();
     await this.#keyv.disconnect();
   }
+}
+
+/**
+ * A record as this version reads it: records written before the catalogues hold their notice as
+ * English text, which is dropped (a queue position or a stop notice; the next state replaces it).
+ */
+function readable<T extends { notice: Phrase | null }>(record: T): T {
+  return typeof record.notice === "string" ? { ...record, notice: null } : record;
 }
 
 function sqliteFile(url: string): string {

@@ -3,6 +3,8 @@
 // pictures and videos are then uploaded as files of each message, once, so they outlive upstream's
 // links. A task that finished after a long wait gets one reply that mentions its requester; a
 // running task that stopped moving upstream says since when; a queued one shows its place.
+import type { Phrase } from "../i18n/catalogue.js";
+import { phrase, samePhrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
 import { queuePosition } from "../mj/queuePosition.js";
@@ -128,8 +130,8 @@ const FORBIDDEN_RETRY_FIRST_MS = 1000;
 export type UpdateSource = "poll" | "callback" | { feed: string };
 
 /** The line shown on every live message while the provider is not answering. */
-export function outageNotice(since: number): string {
-  return `The MJ API has not answered since ${discordTime(since)}; the bot keeps trying and will update this message.`;
+export function outageNotice(since: number): Phrase {
+  return phrase("notice.outage", { since: discordTime(since) });
 }
 
 /** What a message shows of a task's progress changed: its status, percentage or preview. */
@@ -141,8 +143,6 @@ function visiblyMoved(previous: Task, next: Task): boolean {
     previous.imageUrls !== next.imageUrls
   );
 }
-
-const NOT_FOUND_NOTICE = "The MJ API no longer knows this task, so it is not followed any more.";
 
 /** An edit asked of the scheduler for one message; `rendered` once its payload was built. */
 interface EditRequest {
@@ -261,6 +261,7 @@ export class TaskUpdater {
     // Upstream's word on the queue is read from the whole task: `properties` are not stored.
     const ahead = queued ? queuePosition(task) : null;
     const moved = visiblyMoved(record.lastTask, stored);
+    const notice = queued ? (ahead !== null ? queueNotice(ahead) : record.notice) : null;
     return {
       ...record,
       status: task.status,
@@ -270,7 +271,8 @@ export class TaskUpdater {
       stateAt: stored === record.lastTask && record.stateFrom === from ? record.stateAt : now,
       failures: 0,
       failingSince: null,
-      notice: queued ? (ahead !== null ? queueNotice(ahead) : record.notice) : null,
+      // The same place in the queue is the same notice: no edit or write for it.
+      notice: samePhrase(notice, record.notice) ? record.notice : notice,
       movedAt: moved ? now : (record.movedAt ?? record.stateAt ?? record.createdAt),
       stalledSince: moved ? null : (record.stalledSince ?? null),
       // Without a sender (tests, the benchmark) no ping is ever owed: it would hold the record open.
@@ -350,7 +352,7 @@ export class TaskUpdater {
             failures,
             failingSince,
             stopped: "not-found",
-            notice: NOT_FOUND_NOTICE,
+            notice: phrase("notice.notFound"),
           });
         }),
       ),
@@ -463,7 +465,10 @@ export class TaskUpdater {
         const record = await this.#registry.find(key);
         if (!record || record.stopped !== null || record.createdAt > deadline) return;
         const hours = Math.round(this.#maxAgeMs / 3_600_000);
-        const age = hours >= 1 ? `${hours} h` : `${Math.round(this.#maxAgeMs / 60_000)} min`;
+        const age =
+          hours >= 1
+            ? phrase("duration.hours", { count: hours })
+            : phrase("duration.minutes", { count: Math.round(this.#maxAgeMs / 60_000) });
         this.#logger.info(
           taskLogFields(record.taskId, record),
           "tracking stopped: task older than TRACK_MAX_AGE_MS",
@@ -471,7 +476,7 @@ export class TaskUpdater {
         await this.#publish(record, {
           ...record,
           stopped: "max-age",
-          notice: `Tracking stopped after ${age}. Run /mjstatus again to refresh.`,
+          notice: phrase("notice.maxAge", { age }),
         });
       });
     }
@@ -485,7 +490,7 @@ export class TaskUpdater {
   async attach(
     task: Task,
     message: TrackedMessage,
-    notice: string | null = null,
+    notice: Phrase | null = null,
     options: { feedChannelId?: string | null; from?: "upstream" | "feed" } = {},
   ): Promise<TrackedTask> {
     const feedChannelId = options.feedChannelId ?? null;
@@ -734,9 +739,10 @@ export class TaskUpdater {
     if (!message) return null;
     const outage = (record.outageSince ?? null) !== null ? outageNotice(record.outageSince as number) : null;
     const stall = (record.stalledSince ?? null) !== null ? stallNotice(record.stalledSince as number) : null;
-    const notice = [record.notice, outage, stall].filter((line) => line).join("\n");
     const options = {
-      notice: notice || undefined,
+      // Written in the message's own language: each message of a record may speak another.
+      locale: message.locale ?? "en",
+      notices: [record.notice, outage, stall].filter((line) => line !== null),
       requesterId: message.requesterId ?? undefined,
       usedButtons: message.usedButtons,
     };
@@ -980,7 +986,10 @@ export class TaskUpdater {
       if (!record || ping?.state !== "due") return undefined;
       if (!ping.attempted)
         await this.#registry.save({ ...record, completionPing: { ...ping, attempted: true } });
-      return { ping, task: record.lastTask, retry: ping.attempted === true };
+      // The reply speaks the language of the message it answers.
+      const replied = record.messages.find((m) => m.messageId === ping.messageId) ?? record.messages[0];
+      const locale = replied?.locale ?? "en";
+      return { ping, task: record.lastTask, retry: ping.attempted === true, locale };
     });
     if (!due) return;
     const { ping } = due;
@@ -989,7 +998,7 @@ export class TaskUpdater {
       replyTo: ping.messageId,
       nonce: ping.nonce,
       retry: due.retry,
-      payload: renderCompletionPing(due.task, ping.userId),
+      payload: renderCompletionPing(due.task, ping.userId, due.locale),
       signal: this.#pingsStopped.signal,
     });
     const where = { ...taskLogFields(due.task.id), channelId: ping.channelId };

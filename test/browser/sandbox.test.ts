@@ -141,6 +141,36 @@ describe("the sandbox page in Chromium", () => {
     expect(consoleErrors).toEqual([]);
   }, 120_000);
 
+  it("speaks Chinese once the visitor picks 中文: the command hints, the live message and a private refusal", async () => {
+    const { sandbox, page, consoleErrors } = await open();
+    await page.getByRole("link", { name: "general" }).click();
+    await page.getByRole("combobox", { name: /Discord language/ }).selectOption("zh-CN");
+    // The simulated server's preferred locale follows, as discord.js hears from GUILD_UPDATE.
+    await expect
+      .poll(() => sandbox.app.client.guilds.cache.get(sandbox.discord.guildId)?.preferredLocale)
+      .toBe("zh-CN");
+    await expect.poll(() => page.locator("html").getAttribute("lang")).toBe("zh-CN");
+
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await composer.pressSequentially("/imag");
+    await page.getByRole("listbox").getByText("根据提示词生成图片").waitFor(WAIT);
+    await composer.fill("/imagine 一只红狐狸");
+    await composer.press("Enter");
+    const grid = messageTitled(page, "绘图 · 已完成");
+    await grid.waitFor(WAIT);
+    await expect(grid.locator(".embed-footer").textContent()).resolves.toMatch(/^任务 \d+/);
+    await screenshot(page, "9-chinese");
+
+    await page.getByRole("button", { name: "Switch user" }).click();
+    await page.getByRole("menuitem", { name: /Ben/ }).click();
+    await grid.getByRole("button", { name: "V1", exact: true }).click();
+    await page
+      .locator("article.message.ephemeral", { hasText: "只有 @Ada 才能使用这些按钮。" })
+      .waitFor(WAIT);
+    expect(sandbox.discord.rejected).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+
   it("draws whatever the bot sends: galleries from embeds sharing a url, attachment:// images, files, link buttons, Components V2", async () => {
     const { sandbox, page, consoleErrors } = await open();
     const general = SANDBOX_CHANNELS[1]?.id as string;

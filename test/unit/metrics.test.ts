@@ -210,7 +210,7 @@ describe("edit delay", () => {
       messageId: "300000000000000001",
       guildId: null,
       requesterId: null,
-      fingerprint: renderTaskMessage(task).fingerprint,
+      fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
       createdAt: Date.now(),
     });
     const settled = async () => {

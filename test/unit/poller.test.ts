@@ -56,7 +56,7 @@ async function setup(taskCount: number) {
       messageId: `3000000000000000${String(index).padStart(2, "0")}`,
       guildId: null,
       requesterId: null,
-      fingerprint: renderTaskMessage(task).fingerprint,
+      fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
       createdAt: Date.now(),
     });
   }

@@ -1,5 +1,6 @@
 // Reading upstream's place in its queue from what the families send.
 import { describe, expect, it } from "vitest";
+import { say } from "../../src/i18n/translate.js";
 import { queuePosition } from "../../src/mj/queuePosition.js";
 import { SubmitResultSchema } from "../../src/mj/schema.js";
 import { queueNotice } from "../../src/render/notices.js";
@@ -30,10 +31,13 @@ describe("queuePosition", () => {
   });
 
   it("words the notice by how many wait ahead", () => {
-    expect(queueNotice(3)).toBe("Queued: 3 tasks ahead.");
-    expect(queueNotice(1)).toBe("Queued: 1 task ahead.");
-    expect(queueNotice(0)).toBe("Queued: next in line.");
-    expect(queueNotice(null, "wait `here`")).toBe("Queued (`wait 'here'`).");
-    expect(queueNotice(null)).toBe("Queued.");
+    const en = (...args: Parameters<typeof queueNotice>) => say("en", queueNotice(...args));
+    expect(en(3)).toBe("Queued: 3 tasks ahead.");
+    expect(en(1)).toBe("Queued: 1 task ahead.");
+    expect(en(0)).toBe("Queued: next in line.");
+    expect(en(null, "wait `here`")).toBe("Queued (`wait 'here'`).");
+    expect(en(null)).toBe("Queued.");
+    expect(say("zh-CN", queueNotice(3))).toBe("排队中：前面还有 3 个任务。");
+    expect(say("zh-CN", queueNotice(null, "排队中，请稍候"))).toBe("排队中（`排队中，请稍候`）。");
   });
 });

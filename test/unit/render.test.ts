@@ -15,7 +15,10 @@ const taskFixtures = fixtureNames().filter(
 );
 
 function render(name: string, patch: Record<string, unknown> = {}) {
-  const rendered = renderTaskMessage(taskFixture(name, patch), { requesterId: "900000000000000101" });
+  const rendered = renderTaskMessage(taskFixture(name, patch), {
+    locale: "en",
+    requesterId: "900000000000000101",
+  });
   return { ...rendered, embed: rendered.payload.embeds[0]!, body: toRestBody(rendered.payload) };
 }
 
@@ -238,10 +241,10 @@ describe("button helpers", () => {
   });
 
   it("derives labels from customIds", () => {
-    expect(fallbackLabel("MJ::JOB::upsample::3::h")).toBe("U3");
-    expect(fallbackLabel("MJ::Outpaint::50::1::h::SOLO")).toBe("Zoom Out 2x");
-    expect(fallbackLabel("MJ::CustomZoom::h")).toBe("Custom Zoom");
-    expect(fallbackLabel("something else")).toBe("Action");
+    expect(fallbackLabel("MJ::JOB::upsample::3::h", "en")).toBe("U3");
+    expect(fallbackLabel("MJ::Outpaint::50::1::h::SOLO", "en")).toBe("Zoom Out 2x");
+    expect(fallbackLabel("MJ::CustomZoom::h", "en")).toBe("Custom Zoom");
+    expect(fallbackLabel("something else", "en")).toBe("Action");
   });
 });
 
@@ -251,8 +254,8 @@ describe("what Midjourney's own bot users expect", () => {
     const [u2, v1] = ["upsample::2", "variation::1"].map(
       (family) => task.buttons.find((b) => b.customId.includes(family))?.customId as string,
     );
-    const plain = renderTaskMessage(task);
-    const used = renderTaskMessage(task, { usedButtons: [u2 as string, v1 as string] });
+    const plain = renderTaskMessage(task, { locale: "en" });
+    const used = renderTaskMessage(task, { locale: "en", usedButtons: [u2 as string, v1 as string] });
     const styleOf = (rendered: typeof plain) =>
       Object.fromEntries(
         rendered.payload.components
@@ -275,13 +278,16 @@ describe("what Midjourney's own bot users expect", () => {
   });
 
   it("words the completion ping with the requester's mention and what finished, allowing only that mention", () => {
-    const done = renderCompletionPing(taskFixture("imagine-success.json"), "900000000000000101");
+    const done = renderCompletionPing(taskFixture("imagine-success.json"), "900000000000000101", "en");
     expect(done).toEqual({
       content: "<@900000000000000101> your Imagine job is done.",
       allowedMentions: { users: ["900000000000000101"], repliedUser: false },
     });
-    expect(renderCompletionPing(taskFixture("imagine-failure.json"), "900000000000000101").content).toBe(
-      "<@900000000000000101> your Imagine job failed.",
-    );
+    expect(
+      renderCompletionPing(taskFixture("imagine-failure.json"), "900000000000000101", "en").content,
+    ).toBe("<@900000000000000101> your Imagine job failed.");
+    expect(
+      renderCompletionPing(taskFixture("imagine-success.json"), "900000000000000101", "zh-CN").content,
+    ).toBe("<@900000000000000101> 你的绘图任务已完成。");
   });
 });

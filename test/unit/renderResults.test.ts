@@ -15,8 +15,8 @@ import { taskFixture } from "../support/fixtures.js";
 type Button = { custom_id?: string; url?: string; label?: string; emoji?: { name?: string }; style: number };
 
 /** Renders a fixture and checks the payload against Discord's rules and its OpenAPI description. */
-function render(name: string, patch: Record<string, unknown> = {}, options: EmbedOptions = {}) {
-  const rendered = renderTaskMessage(taskFixture(name, patch), options);
+function render(name: string, patch: Record<string, unknown> = {}, options: Partial<EmbedOptions> = {}) {
+  const rendered = renderTaskMessage(taskFixture(name, patch), { locale: "en", ...options });
   const body = toRestBody(rendered.payload);
   expect(validateMessagePayload(body)).toEqual([]);
   expect(validateAgainstSpec("/channels/{channel_id}/messages/{message_id}", "PATCH", body)).toEqual([]);
@@ -268,7 +268,7 @@ describe("buttons as the proxies send them", () => {
     ["MJ::JOB::animate_low_extend::1::h", "Extend (Low motion)"],
     ["MJ::JOB::video_virtual_upscale::3::h", "Upscale video 3"],
   ])("labels %s as %s", (customId, label) => {
-    expect(fallbackLabel(customId)).toBe(label);
+    expect(fallbackLabel(customId, "en")).toBe(label);
   });
 });
 

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { phrase } from "../../src/i18n/translate.js";
 import {
   feedRecordKey,
   type PendingPost,
@@ -80,7 +81,8 @@ describe.each([
     const suffix = Math.random().toString(36).slice(2);
     const taskId = `t${suffix}`;
     await store.saveTask(record(taskId));
-    await store.saveTask({ ...record(taskId), feedChannelId: "777", notice: "feed" });
+    const notice = phrase("submit.queued", { count: 2 });
+    await store.saveTask({ ...record(taskId), feedChannelId: "777", notice });
     const post: PendingPost = {
       id: `p${suffix}`,
       shardId: 0,
@@ -89,6 +91,7 @@ describe.each([
       channelId: "2",
       guildId: "3",
       requesterId: "4",
+      locale: "zh-CN",
       notice: null,
       replyTo: "5",
       clickKey: "5:MJ::JOB::upsample::1::h",
@@ -103,7 +106,7 @@ describe.each([
 
     const reopened = await TrackingStore.open(location);
     expect((await reopened.getTask(taskId))?.notice).toBeNull();
-    expect((await reopened.getTask(feedRecordKey("777", taskId)))?.notice).toBe("feed");
+    expect((await reopened.getTask(feedRecordKey("777", taskId)))?.notice).toEqual(notice);
     const pending: PendingPost[] = [];
     for await (const found of reopened.pendingPosts()) if (found.id === post.id) pending.push(found);
     expect(pending).toEqual([post]);

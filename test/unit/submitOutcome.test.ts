@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { interpretSubmitResult } from "../../src/discord/interactions/submitOutcome.js";
 import { UserError } from "../../src/discord/interactions/userError.js";
+import { phrase, say } from "../../src/i18n/translate.js";
 import { SubmitResultSchema } from "../../src/mj/schema.js";
 import { readFixture } from "../support/fixtures.js";
 
@@ -28,18 +29,22 @@ describe("interpretSubmitResult", () => {
   });
 
   it("tracks a queued submit (code 22) with the queue position", () => {
-    expect(outcomeOf("submit-queued.json")).toEqual({
+    const outcome = outcomeOf("submit-queued.json");
+    expect(outcome).toEqual({
       kind: "accepted",
       taskId: "1732012777777777",
-      notice: "Queued: 3 tasks ahead.",
+      notice: phrase("submit.queued", { count: 3 }),
     });
+    const notice = outcome.kind === "accepted" ? outcome.notice : null;
+    expect(notice && say("en", notice)).toBe("Queued: 3 tasks ahead.");
+    expect(notice && say("zh-CN", notice)).toBe("排队中：前面还有 3 个任务。");
   });
 
   it("shows the queue position of a submit new-api queued and answered as accepted (code 1)", () => {
     expect(outcomeOf("submit-queued-newapi.json")).toEqual({
       kind: "accepted",
       taskId: "1732013000000001",
-      notice: "Queued: 3 tasks ahead.",
+      notice: phrase("submit.queued", { count: 3 }),
     });
   });
 
@@ -57,6 +62,17 @@ describe("interpretSubmitResult", () => {
     expect(refusalOf("submit-validation.json")).toMatch(
       /rejected the request as invalid \(`customId不能为空`\)/,
     );
+  });
+
+  it("quotes upstream's own words as they came inside the Chinese sentence, without English around them", () => {
+    try {
+      outcomeOf("submit-validation.json");
+    } catch (error) {
+      expect(say("zh-CN", (error as UserError).phrase)).toBe(
+        "MJ API 认为请求无效，已拒绝（`customId不能为空`）。",
+      );
+    }
+    expect.assertions(1);
   });
 
   it("never lets upstream text break out of its quotes or run on", () => {

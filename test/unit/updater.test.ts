@@ -41,7 +41,7 @@ async function setup() {
     ...target,
     guildId: null,
     requesterId: null,
-    fingerprint: renderTaskMessage(task).fingerprint,
+    fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
     createdAt: Date.now(),
   });
   return { registry, store, editor, edits, submitted, updater };
@@ -188,7 +188,7 @@ describe("TaskUpdater and Discord's refusals", () => {
       ...target,
       guildId: null,
       requesterId: null,
-      fingerprint: renderTaskMessage(task).fingerprint,
+      fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
       createdAt: clock,
     });
     await updater.onTaskUpdate(state("imagine-success.json"));
@@ -228,7 +228,7 @@ describe("TaskUpdater sources", () => {
         ...feedTarget,
         guildId: null,
         requesterId: null,
-        fingerprint: renderTaskMessage(task).fingerprint,
+        fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
         createdAt: 1,
       },
       null,
@@ -257,7 +257,7 @@ describe("TaskUpdater sources", () => {
       ...second,
       guildId: null,
       requesterId: null,
-      fingerprint: renderTaskMessage(newer).fingerprint,
+      fingerprint: renderTaskMessage(newer, { locale: "en" }).fingerprint,
       createdAt: 2,
     });
     await edits.drain(1000);

@@ -66,7 +66,7 @@ function tracked(
     channelId,
     guildId: null,
     requesterId: null,
-    fingerprint: renderTaskMessage(task).fingerprint,
+    fingerprint: renderTaskMessage(task, { locale: "en" }).fingerprint,
     createdAt: Date.now(),
     ...extra,
   };

@@ -2,32 +2,26 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
 import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
+import { choice, described } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
 const IMAGE_OPTIONS = ["image1", "image2", "image3", "image4", "image5"] as const;
 const DIMENSIONS = ["PORTRAIT", "SQUARE", "LANDSCAPE"] as const;
 
-const builder = new SlashCommandBuilder()
-  .setName("blend")
-  .setDescription("Blend 2 to 5 images into a new one")
-  .setContexts(InteractionContextType.Guild);
+const builder = described(new SlashCommandBuilder().setName("blend"), "command.blend").setContexts(
+  InteractionContextType.Guild,
+);
 for (const [index, name] of IMAGE_OPTIONS.entries()) {
   builder.addAttachmentOption((option) =>
-    option
-      .setName(name)
-      .setDescription(`Image ${index + 1}`)
-      .setRequired(index < 2),
+    described(option.setName(name), "command.blend.image", { number: index + 1 }).setRequired(index < 2),
   );
 }
 builder.addStringOption((option) =>
-  option
-    .setName("dimensions")
-    .setDescription("Shape of the result")
-    .addChoices(
-      { name: "Portrait (2:3)", value: "PORTRAIT" },
-      { name: "Square (1:1)", value: "SQUARE" },
-      { name: "Landscape (3:2)", value: "LANDSCAPE" },
-    ),
+  described(option.setName("dimensions"), "command.blend.dimensions").addChoices(
+    choice("command.blend.portrait", "PORTRAIT"),
+    choice("command.blend.square", "SQUARE"),
+    choice("command.blend.landscape", "LANDSCAPE"),
+  ),
 );
 
 export const blend: SlashCommand = {

@@ -2,15 +2,14 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
 import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
+import { described } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
 export const describe: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("describe")
-    .setDescription("Get four prompts that describe an image")
+  data: described(new SlashCommandBuilder().setName("describe"), "command.describe")
     .setContexts(InteractionContextType.Guild)
     .addAttachmentOption((option) =>
-      option.setName("image").setDescription("The image to describe").setRequired(true),
+      described(option.setName("image"), "command.describe.image").setRequired(true),
     )
     .toJSON(),
 

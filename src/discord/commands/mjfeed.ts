@@ -1,45 +1,36 @@
 // /mjfeed enable|disable|status — makes a channel a feed: every task whose notifyHook callbacks
 // arrive at the channel's own URL is posted there and kept live.
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
+import { phrase, t } from "../../i18n/translate.js";
 import { discordTime } from "../../render/discordTime.js";
 import { hookSecretHash, hookUrl, newHookSecret } from "../../webhook/hookSecrets.js";
 import { UserError } from "../interactions/userError.js";
+import { described, privateLocale } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
 export const mjfeed: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("mjfeed")
-    .setDescription("Post every task sent to this channel's notifyHook URL here, kept live")
+  data: described(new SlashCommandBuilder().setName("mjfeed"), "command.mjfeed")
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageChannels)
-    .addSubcommand((sub) =>
-      sub.setName("enable").setDescription("Make this channel a feed and get its notifyHook URL"),
-    )
-    .addSubcommand((sub) => sub.setName("disable").setDescription("Stop the feed; its URL stops working"))
-    .addSubcommand((sub) =>
-      sub.setName("status").setDescription("Show whether this channel is a feed, and its URL"),
-    )
+    .addSubcommand((sub) => described(sub.setName("enable"), "command.mjfeed.enable"))
+    .addSubcommand((sub) => described(sub.setName("disable"), "command.mjfeed.disable"))
+    .addSubcommand((sub) => described(sub.setName("status"), "command.mjfeed.status"))
     .toJSON(),
 
   async execute(interaction, context) {
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageChannels)) {
-      throw new UserError("You need the Manage Channels permission to change feeds.");
+      throw new UserError(phrase("feed.needsManageChannels"));
     }
     const publicUrl = context.config.http.publicUrl;
-    if (!publicUrl) {
-      throw new UserError(
-        "Feeds need the bot's PUBLIC_URL setting, so the MJ API can reach it. Ask the bot's operator.",
-      );
-    }
+    if (!publicUrl) throw new UserError(phrase("feed.needsPublicUrl"));
+    const locale = privateLocale(interaction);
     const channelId = interaction.channelId;
     const feed = await context.store.getFeed(channelId);
     const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral });
     switch (interaction.options.getSubcommand(true)) {
       case "enable": {
         if (feed) {
-          await reply(
-            `This channel is already a feed. Its notifyHook URL:\n\`${hookUrl(publicUrl, feed.secret)}\``,
-          );
+          await reply(t(locale, "feed.alreadyEnabled", { url: hookUrl(publicUrl, feed.secret) }));
           return;
         }
         const secret = newHookSecret();
@@ -49,6 +40,8 @@ export const mjfeed: SlashCommand = {
           secret,
           createdBy: interaction.user.id,
           createdAt: Date.now(),
+          // The feed's posts speak the server's language even where the guild is not cached.
+          guildLocale: interaction.guildLocale,
         });
         await context.store.saveHook({
           kind: "feed",
@@ -57,24 +50,25 @@ export const mjfeed: SlashCommand = {
           guildId: interaction.guildId,
         });
         context.logger.info({ channelId, userId: interaction.user.id }, "feed enabled");
-        await reply(
-          `This channel is now a feed. Use this as \`notifyHook\` when you submit tasks; they will be posted here and kept live. Keep it private: anyone with it can post here.\n\`${hookUrl(publicUrl, secret)}\``,
-        );
+        await reply(t(locale, "feed.enabled", { url: hookUrl(publicUrl, secret) }));
         return;
       }
       case "disable": {
-        if (!feed) throw new UserError("This channel is not a feed.");
+        if (!feed) throw new UserError(phrase("feed.notAFeed"));
         await context.store.deleteHook(hookSecretHash(feed.secret));
         await context.store.deleteFeed(channelId);
         context.logger.info({ channelId, userId: interaction.user.id }, "feed disabled");
-        await reply("This channel is no longer a feed; its notifyHook URL no longer works.");
+        await reply(t(locale, "feed.disabled"));
         return;
       }
       default:
         await reply(
           feed
-            ? `This channel is a feed since ${discordTime(feed.createdAt)}. Its notifyHook URL:\n\`${hookUrl(publicUrl, feed.secret)}\``
-            : "This channel is not a feed. `/mjfeed enable` makes it one.",
+            ? t(locale, "feed.status", {
+                since: discordTime(feed.createdAt),
+                url: hookUrl(publicUrl, feed.secret),
+              })
+            : t(locale, "feed.statusNone"),
         );
     }
   },

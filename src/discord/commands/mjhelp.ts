@@ -11,90 +11,75 @@ import {
 import { memberOf } from "../../access/member.js";
 import type { Allowance } from "../../access/submitAccess.js";
 import type { ButtonsAllowed, SubmitPolicy } from "../../config.js";
+import type { Phrase } from "../../i18n/catalogue.js";
+import type { Locale } from "../../i18n/locale.js";
+import { phrase, say, t } from "../../i18n/translate.js";
 import { discordTime } from "../../render/discordTime.js";
 import { DISCORD_LIMITS, truncate } from "../../render/limits.js";
+import { described, privateLocale } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
-const HELP_TITLE = "How to use this bot";
-const COMMANDS_HEADING = "Commands";
-const BUTTONS_HEADING = "Buttons";
-const WHO_HEADING = "Who can do what here";
-const LIMITS_HEADING = "Your limits";
-
-const BUTTON_GUIDE = [
-  "**U1–U4** upscale one picture of the grid, **V1–V4** make variations of it, 🔄 runs the prompt again; the other buttons (Vary, Zoom, Pan, Upscale) do what they do in Midjourney.",
-  "Each new job is posted as a reply to the message you clicked and kept up to date until it is done.",
-  "A button that was already used is blue; clicking it again tells you where its result is.",
-  "Custom Zoom, Vary (Region) and remix first ask for the prompt in a form.",
-].join("\n");
-
-const NO_LIMITS = "No limits are set here.";
-const EXEMPT =
-  "You manage this server, so the cooldown and the daily and running limits do not apply to you.";
-
-/** A span of time in words: "30 s", "10 min", "2 h". */
-function span(ms: number): string {
+/** A span of time in words: "30 s", "10 min", "2 h" ("30 秒" ...). */
+function span(ms: number): Phrase {
   const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120) return phrase("duration.seconds", { count: seconds });
   const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return minutes < 120
+    ? phrase("duration.minutes", { count: minutes })
+    : phrase("duration.hours", { count: Math.round(minutes / 60) });
 }
 
-function commandLine(command: RESTPostAPIChatInputApplicationCommandsJSONBody): string {
-  return `\`/${command.name}\` — ${command.description}`;
+/** A command's line, its description as a client in `locale` shows it (see chineseLocalizations). */
+function commandLine(command: RESTPostAPIChatInputApplicationCommandsJSONBody, locale: Locale): Phrase {
+  const localized = locale === "en" ? undefined : command.description_localizations?.[locale];
+  const description = localized ?? command.description;
+  return phrase("help.commandLine", { name: command.name, description });
 }
 
-function whoMayClick(allowed: ButtonsAllowed): string {
+function whoMayClick(allowed: ButtonsAllowed): Phrase {
   switch (allowed.kind) {
     case "anyone":
-      return "Anyone here can use the buttons of any job.";
+      return phrase("help.clickAnyone");
     case "requester":
-      return "Only the member who started a job can use its buttons.";
+      return phrase("help.clickRequester");
     case "role":
-      return `Only members with the <@&${allowed.roleId}> role can use the buttons.`;
+      return phrase("help.clickRole", { roleId: allowed.roleId });
   }
 }
 
-function whoMaySubmit(allowed: SubmitPolicy["allowed"]): string {
+function whoMaySubmit(allowed: SubmitPolicy["allowed"]): Phrase {
   return allowed.kind === "anyone"
-    ? "Anyone here can start jobs."
-    : `Only members with the <@&${allowed.roleId}> role can start jobs.`;
+    ? phrase("help.submitAnyone")
+    : phrase("help.submitRole", { roleId: allowed.roleId });
 }
 
-function completionPingNote(afterMs: number | null): string | null {
-  return afterMs === null
-    ? null
-    : `When a job takes longer than ${span(afterMs)}, you are mentioned in a reply to it once it is done.`;
-}
-
-function jobsLeftToday(left: number, limit: number, resetsAt: number): string {
-  return `Jobs left today: **${left}** of ${limit} (the count starts again ${discordTime(resetsAt)}).`;
-}
-
-function runningLeftLine(left: number, limit: number): string {
-  return `Jobs you can still start before one of yours finishes: **${left}** of ${limit}.`;
-}
-
-function cooldownLine(cooldownMs: number, endsAt: number | null): string {
+function cooldownLine(cooldownMs: number, endsAt: number | null): Phrase {
   return endsAt === null
-    ? `Members wait ${span(cooldownMs)} between jobs; you can start one now.`
-    : `Members wait ${span(cooldownMs)} between jobs; your next one can start ${discordTime(endsAt)}.`;
-}
-
-function roleMissingLine(roleId: string): string {
-  return `You cannot start jobs here: that takes the <@&${roleId}> role.`;
+    ? phrase("help.cooldownReady", { cooldown: span(cooldownMs) })
+    : phrase("help.cooldownWaiting", { cooldown: span(cooldownMs), endsAt: discordTime(endsAt) });
 }
 
 /** What the member may still do, one line per limit the operator set. */
-export function limitLines(policy: SubmitPolicy, allowance: Allowance): string[] {
-  const lines: string[] = [];
-  if (allowance.refusal?.reason === "role") lines.push(roleMissingLine(allowance.refusal.roleId));
+export function limitLines(policy: SubmitPolicy, allowance: Allowance): Phrase[] {
+  const lines: Phrase[] = [];
+  if (allowance.refusal?.reason === "role") {
+    lines.push(phrase("help.roleMissing", { roleId: allowance.refusal.roleId }));
+  }
   const limited = policy.cooldownMs > 0 || policy.dailyLimit > 0 || policy.maxRunning > 0;
-  if (!limited) return lines.length > 0 ? lines : [NO_LIMITS];
-  if (allowance.exempt) return [...lines, EXEMPT];
-  if (allowance.leftToday !== null)
-    lines.push(jobsLeftToday(allowance.leftToday, policy.dailyLimit, allowance.resetsAt));
-  if (allowance.runningLeft !== null) lines.push(runningLeftLine(allowance.runningLeft, policy.maxRunning));
+  if (!limited) return lines.length > 0 ? lines : [phrase("help.noLimits")];
+  if (allowance.exempt) return [...lines, phrase("help.exempt")];
+  if (allowance.leftToday !== null) {
+    lines.push(
+      phrase("help.leftToday", {
+        left: allowance.leftToday,
+        limit: policy.dailyLimit,
+        resetsAt: discordTime(allowance.resetsAt),
+      }),
+    );
+  }
+  if (allowance.runningLeft !== null) {
+    lines.push(phrase("help.runningLeft", { left: allowance.runningLeft, limit: policy.maxRunning }));
+  }
   if (policy.cooldownMs > 0) lines.push(cooldownLine(policy.cooldownMs, allowance.cooldownEndsAt));
   return lines;
 }
@@ -109,26 +94,34 @@ export function helpEmbed(input: {
   policy: SubmitPolicy;
   allowance: Allowance;
   completionPingAfterMs: number | null;
+  locale: Locale;
 }): APIEmbed {
+  const { locale } = input;
+  const said = (lines: readonly Phrase[]) => lines.map((line) => say(locale, line));
   const who = [whoMaySubmit(input.policy.allowed), whoMayClick(input.buttonsAllowed)];
-  const ping = completionPingNote(input.completionPingAfterMs);
-  if (ping) who.push(ping);
+  if (input.completionPingAfterMs !== null) {
+    who.push(phrase("help.completionPing", { after: span(input.completionPingAfterMs) }));
+  }
+  const buttonGuide = [
+    phrase("help.buttonsGrid"),
+    phrase("help.buttonsReplies"),
+    phrase("help.buttonsUsed"),
+    phrase("help.buttonsForms"),
+  ];
   return {
-    title: HELP_TITLE,
+    title: t(locale, "help.title"),
     color: 0x5865f2,
     fields: [
-      field(COMMANDS_HEADING, input.commands.map(commandLine)),
-      field(BUTTONS_HEADING, [BUTTON_GUIDE]),
-      field(WHO_HEADING, who),
-      field(LIMITS_HEADING, limitLines(input.policy, input.allowance)),
+      field(t(locale, "help.commands"), said(input.commands.map((command) => commandLine(command, locale)))),
+      field(t(locale, "help.buttons"), said(buttonGuide)),
+      field(t(locale, "help.who"), said(who)),
+      field(t(locale, "help.limits"), said(limitLines(input.policy, input.allowance))),
     ],
   };
 }
 
 export const mjhelp: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("mjhelp")
-    .setDescription("How to use this bot: its commands, the buttons and your limits")
+  data: described(new SlashCommandBuilder().setName("mjhelp"), "command.mjhelp")
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
 
@@ -144,6 +137,7 @@ export const mjhelp: SlashCommand = {
           policy: context.config.submit,
           allowance,
           completionPingAfterMs: context.config.tracking.completionPingAfterMs,
+          locale: privateLocale(interaction),
         }),
       ],
       flags: MessageFlags.Ephemeral,

@@ -9,15 +9,16 @@ import {
 } from "discord.js";
 import { memberOf } from "../../access/member.js";
 import { memberKey } from "../../access/submitAccess.js";
+import type { Locale } from "../../i18n/locale.js";
+import { t } from "../../i18n/translate.js";
 import { discordTime } from "../../render/discordTime.js";
 import { DISCORD_LIMITS, truncate } from "../../render/limits.js";
 import { actionLabel, statusLook } from "../../render/renderTaskEmbed.js";
 import { RECENT_JOBS_KEPT, type RecentJob, type TrackedTask } from "../../tracking/store.js";
+import { described, privateLocale } from "../locales.js";
 import { messageLink } from "../messages/postTask.js";
 import type { SlashCommand } from "./command.js";
 
-const JOBS_TITLE = `Your last ${RECENT_JOBS_KEPT} jobs here`;
-const NO_JOBS = "You have not started any jobs here yet. `/imagine` starts one.";
 const PROMPT_SHOWN = 60;
 
 /** A job and what the bot knows of it now (nothing once its record has expired). */
@@ -26,49 +27,59 @@ export interface JobView {
   record: TrackedTask | undefined;
 }
 
-function statusText(record: TrackedTask | undefined): string {
-  if (!record) return "no longer followed";
-  const label = statusLook(record.status).label;
+function statusText(record: TrackedTask | undefined, locale: Locale): string {
+  if (!record) return t(locale, "jobs.notFollowed");
+  const label = statusLook(record.status, locale).label;
   return record.status === "IN_PROGRESS" && record.progress !== null
-    ? `${label} (${record.progress}%)`
+    ? t(locale, "jobs.statusWithProgress", { status: label, percent: record.progress })
     : label;
 }
 
-function whereShown(view: JobView, guildId: string | null): string {
+function whereShown(view: JobView, guildId: string | null, locale: Locale): string {
   const message = view.record?.messages[0];
-  if (message)
-    return `[Open its message](${messageLink(message.guildId ?? guildId, message.channelId, message.messageId)})`;
-  return `\`/mjstatus id:${view.job.taskId}\` shows it again`;
+  if (message) {
+    const link = messageLink(message.guildId ?? guildId, message.channelId, message.messageId);
+    return t(locale, "jobs.openMessage", { link });
+  }
+  return t(locale, "jobs.showAgain", { taskId: view.job.taskId });
 }
 
-/** The prompt's beginning, on one line, as plain text. */
-function promptExcerpt(record: TrackedTask | undefined): string {
+/** The prompt's beginning, on one line, as plain text (upstream's words, as they came). */
+function promptExcerpt(record: TrackedTask | undefined, locale: Locale): string {
   const prompt = (record?.lastTask.prompt || record?.lastTask.promptEn || "").replace(/\s+/g, " ").trim();
-  return prompt ? `“${escapeMarkdown(truncate(prompt, PROMPT_SHOWN))}”` : "";
+  return prompt ? t(locale, "jobs.prompt", { prompt: escapeMarkdown(truncate(prompt, PROMPT_SHOWN)) }) : "";
 }
 
-function jobLine(view: JobView, index: number, guildId: string | null): string {
-  const kind = view.record ? actionLabel(view.record.lastTask) : "Job";
-  const first = `**${index + 1}. ${kind}** · ${statusText(view.record)} · ${discordTime(view.job.at)}`;
-  const details = [promptExcerpt(view.record), whereShown(view, guildId), `\`${view.job.taskId}\``].filter(
-    Boolean,
-  );
+function jobLine(view: JobView, index: number, guildId: string | null, locale: Locale): string {
+  const kind = view.record ? actionLabel(view.record.lastTask, locale) : t(locale, "jobs.job");
+  const first = t(locale, "jobs.line", {
+    number: index + 1,
+    kind,
+    status: statusText(view.record, locale),
+    when: discordTime(view.job.at),
+  });
+  const details = [
+    promptExcerpt(view.record, locale),
+    whereShown(view, guildId, locale),
+    `\`${view.job.taskId}\``,
+  ].filter(Boolean);
   return `${first}\n${details.join(" · ")}`;
 }
 
-export function jobsEmbed(views: readonly JobView[], guildId: string | null): APIEmbed {
-  const lines = views.map((view, index) => jobLine(view, index, guildId));
+export function jobsEmbed(views: readonly JobView[], guildId: string | null, locale: Locale): APIEmbed {
+  const lines = views.map((view, index) => jobLine(view, index, guildId, locale));
   return {
-    title: JOBS_TITLE,
+    title: t(locale, "jobs.title", { count: RECENT_JOBS_KEPT }),
     color: 0x5865f2,
-    description: truncate(lines.length > 0 ? lines.join("\n\n") : NO_JOBS, DISCORD_LIMITS.embedDescription),
+    description: truncate(
+      lines.length > 0 ? lines.join("\n\n") : t(locale, "jobs.none"),
+      DISCORD_LIMITS.embedDescription,
+    ),
   };
 }
 
 export const mjjobs: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("mjjobs")
-    .setDescription("Your recent jobs here, with their status and messages")
+  data: described(new SlashCommandBuilder().setName("mjjobs"), "command.mjjobs")
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
 
@@ -78,7 +89,7 @@ export const mjjobs: SlashCommand = {
       jobs.map(async (job): Promise<JobView> => ({ job, record: await context.registry.find(job.taskId) })),
     );
     await interaction.reply({
-      embeds: [jobsEmbed(views, interaction.guildId)],
+      embeds: [jobsEmbed(views, interaction.guildId, privateLocale(interaction))],
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });

@@ -1,15 +1,15 @@
 // /mjstatus id:<task id> — shows an MJ task and keeps the message live until the task ends. The
 // caller becomes the requester only of a task the bot did not submit; otherwise its submitter stays.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from "discord.js";
+import { t } from "../../i18n/translate.js";
 import { deferIfSlow } from "../interactions/deferIfSlow.js";
+import { described, privateLocale } from "../locales.js";
 import { messageLink, replyWithTask } from "../messages/postTask.js";
 import type { SlashCommand } from "./command.js";
 import { readTaskId, taskIdOption } from "./taskIdOption.js";
 
 export const mjstatus: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("mjstatus")
-    .setDescription("Show a Midjourney task and keep it updated until it finishes")
+  data: described(new SlashCommandBuilder().setName("mjstatus"), "command.mjstatus")
     .setContexts(InteractionContextType.Guild)
     .addStringOption(taskIdOption)
     .toJSON(),
@@ -25,7 +25,10 @@ export const mjstatus: SlashCommand = {
           : undefined;
       if (shownHere) {
         await interaction.reply({
-          content: `Task \`${id}\` is already shown live in this channel: ${messageLink(interaction.guildId, shownHere.channelId, shownHere.messageId)}`,
+          content: t(privateLocale(interaction), "status.alreadyShown", {
+            taskId: id,
+            link: messageLink(interaction.guildId, shownHere.channelId, shownHere.messageId),
+          }),
           flags: MessageFlags.Ephemeral,
         });
         return;

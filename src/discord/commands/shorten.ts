@@ -1,22 +1,22 @@
 // /shorten prompt:<text> — asks Midjourney which words of a prompt matter.
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { phrase } from "../../i18n/translate.js";
 import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
+import { described } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
 export const shorten: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("shorten")
-    .setDescription("Find out which words of a prompt matter")
+  data: described(new SlashCommandBuilder().setName("shorten"), "command.shorten")
     .setContexts(InteractionContextType.Guild)
     .addStringOption((option) =>
-      option.setName("prompt").setDescription("The prompt to analyse").setRequired(true).setMaxLength(4000),
+      described(option.setName("prompt"), "command.shorten.prompt").setRequired(true).setMaxLength(4000),
     )
     .toJSON(),
 
   async execute(interaction, context) {
     const prompt = interaction.options.getString("prompt", true).trim();
-    if (!prompt) throw new UserError("The prompt is empty.");
+    if (!prompt) throw new UserError(phrase("prompt.empty"));
     await submitAndShow(interaction, context, () =>
       context.mj.submitShorten({ prompt, ...callbackFields(context) }),
     );

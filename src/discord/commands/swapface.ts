@@ -1,20 +1,20 @@
 // /swapface source:<face image> target:<image> — puts the face of one image into another.
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { phrase } from "../../i18n/translate.js";
 import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
 import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
+import { described } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
 export const swapface: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("swapface")
-    .setDescription("Put the face from one image into another")
+  data: described(new SlashCommandBuilder().setName("swapface"), "command.swapface")
     .setContexts(InteractionContextType.Guild)
     .addAttachmentOption((option) =>
-      option.setName("source").setDescription("The image with the face to use").setRequired(true),
+      described(option.setName("source"), "command.swapface.source").setRequired(true),
     )
     .addAttachmentOption((option) =>
-      option.setName("target").setDescription("The image that gets the face").setRequired(true),
+      described(option.setName("target"), "command.swapface.target").setRequired(true),
     )
     .toJSON(),
 
@@ -27,7 +27,7 @@ export const swapface: SlashCommand = {
         attachmentToDataUrl(target),
       ]);
       if (sourceBase64 === targetBase64) {
-        throw new UserError("The face and the target are the same image. Pick two different images.");
+        throw new UserError(phrase("swapface.sameImage"));
       }
       return context.mj.swapFace({ sourceBase64, targetBase64, ...callbackFields(context) });
     });

@@ -2,26 +2,25 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { attachmentToDataUrl } from "../interactions/imageAttachment.js";
 import { callbackFields, submitAndShow } from "../interactions/submitTask.js";
+import { choice, described } from "../locales.js";
 import type { SlashCommand } from "./command.js";
 
 const MOTIONS = ["low", "high"] as const;
 
 export const video: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName("video")
-    .setDescription("Animate an image into short videos")
+  data: described(new SlashCommandBuilder().setName("video"), "command.video")
     .setContexts(InteractionContextType.Guild)
     .addAttachmentOption((option) =>
-      option.setName("image").setDescription("The first frame of the video").setRequired(true),
+      described(option.setName("image"), "command.video.image").setRequired(true),
     )
     .addStringOption((option) =>
-      option.setName("prompt").setDescription("How it should move").setMaxLength(4000),
+      described(option.setName("prompt"), "command.video.prompt").setMaxLength(4000),
     )
     .addStringOption((option) =>
-      option
-        .setName("motion")
-        .setDescription("How much movement")
-        .addChoices({ name: "Low motion", value: "low" }, { name: "High motion", value: "high" }),
+      described(option.setName("motion"), "command.video.motion").addChoices(
+        choice("command.video.low", "low"),
+        choice("command.video.high", "high"),
+      ),
     )
     .toJSON(),
 

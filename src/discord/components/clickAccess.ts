@@ -2,6 +2,7 @@
 // feed's when the clicked message is a feed's post), whose task it is, and BUTTONS_ALLOWED.
 import type { ButtonInteraction } from "discord.js";
 import type { ButtonsAllowed } from "../../config.js";
+import { phrase } from "../../i18n/translate.js";
 import { feedRecordKey, type TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { UserError } from "../interactions/userError.js";
@@ -47,15 +48,12 @@ export function assertMayClick(
   if (allowed.kind === "role") {
     const roles = interaction.member?.roles;
     const hasRole = Array.isArray(roles) ? roles.includes(allowed.roleId) : roles?.cache.has(allowed.roleId);
-    if (!hasRole)
-      throw new UserError(`Only members with the <@&${allowed.roleId}> role can use these buttons.`);
+    if (!hasRole) throw new UserError(phrase("click.roleOnly", { roleId: allowed.roleId }));
     return;
   }
   if (requester !== interaction.user.id) {
     throw new UserError(
-      requester
-        ? `Only <@${requester}> can use these buttons.`
-        : "Only the person who asked for this task can use its buttons.",
+      requester ? phrase("click.requesterOnly", { userId: requester }) : phrase("click.requesterUnknown"),
     );
   }
 }

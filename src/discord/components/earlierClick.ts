@@ -2,8 +2,11 @@
 // again (to the member it was opened for) when upstream is still waiting for it. Nothing is
 // submitted upstream.
 import { type ButtonInteraction, MessageFlags, type ModalSubmitInteraction } from "discord.js";
+import type { Phrase } from "../../i18n/catalogue.js";
+import { phrase, say } from "../../i18n/translate.js";
 import type { ClickRecord } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
+import { privateLocale } from "../locales.js";
 import { messageLink } from "../messages/postTask.js";
 import { buildPromptModal, modalClickKey } from "./promptModal.js";
 
@@ -12,38 +15,46 @@ export async function answerEarlierClick(
   earlier: ClickRecord,
   context: BotContext,
 ): Promise<void> {
-  let content: string;
+  let told: Phrase;
   if (earlier.status === "modal") {
     const submitted = await context.clicks.get(modalClickKey(earlier.modalTaskId));
     if (submitted) return answerEarlierClick(interaction, submitted, context);
     const owner = earlier.userId ?? (await context.store.getForm(earlier.modalTaskId))?.userId;
     if (owner === interaction.user.id && interaction.isButton()) {
       await interaction.showModal(
-        buildPromptModal(earlier.modalTaskId, earlier.prompt, earlier.title, earlier.region),
+        buildPromptModal(
+          earlier.modalTaskId,
+          earlier.prompt,
+          earlier.title,
+          earlier.region,
+          privateLocale(interaction),
+        ),
       );
       return;
     }
-    content = owner
-      ? `<@${owner}> is writing the prompt for this; the result will be posted here.`
-      : "Someone is writing the prompt for this; the result will be posted here.";
+    told = owner ? phrase("click.formInUse", { userId: owner }) : phrase("click.formInUseBySomeone");
   } else {
-    content = earlierClickMessage(earlier);
+    told = earlierClickMessage(earlier);
   }
+  const content = say(privateLocale(interaction), told);
   const options = { content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
   if (interaction.deferred || interaction.replied) await interaction.followUp(options);
   else await interaction.reply(options);
 }
 
 /** What a later click is told about the click that came first. */
-function earlierClickMessage(earlier: Exclude<ClickRecord, { status: "modal" }>): string {
+function earlierClickMessage(earlier: Exclude<ClickRecord, { status: "modal" }>): Phrase {
   switch (earlier.status) {
     case "done":
-      return `This was already done: task \`${earlier.taskId}\` is shown here ${messageLink(earlier.guildId, earlier.channelId, earlier.messageId)}`;
+      return phrase("click.done", {
+        taskId: earlier.taskId,
+        link: messageLink(earlier.guildId, earlier.channelId, earlier.messageId),
+      });
     case "posting":
-      return `This was already sent: task \`${earlier.taskId}\` is on its way.`;
+      return phrase("click.posting", { taskId: earlier.taskId });
     case "submitted":
-      return `This was already sent as task \`${earlier.taskId}\`, but its message could not be posted. Show it with \`/mjstatus id:${earlier.taskId}\`.`;
+      return phrase("click.submitted", { taskId: earlier.taskId });
     case "pending":
-      return "Someone just clicked this; the result is on its way.";
+      return phrase("click.pending");
   }
 }

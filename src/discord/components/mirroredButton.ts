@@ -5,8 +5,9 @@
 // action upstream accepted is shown as used on the clicked message.
 import { type ButtonInteraction, ComponentType, MessageFlags } from "discord.js";
 import { memberOf } from "../../access/member.js";
+import { phrase, t } from "../../i18n/translate.js";
 import { BUTTON_ID_PREFIXES, decodeButtonId } from "../../render/customId.js";
-import { fallbackLabel, openFormButton } from "../../render/renderButtonRows.js";
+import { buttonLabelPhrase, openFormButton } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
@@ -14,6 +15,7 @@ import { loggedSubmit } from "../interactions/logSubmit.js";
 import { interpretSubmitResult } from "../interactions/submitOutcome.js";
 import { callbackFields, startedTaskId } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
+import { privateLocale } from "../locales.js";
 import { postSubmittedTask } from "../messages/postTask.js";
 import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler } from "./component.js";
@@ -46,8 +48,7 @@ async function resolveButton(
   const decoded = decodeButtonId(customId);
   if (decoded?.kind === "direct") return decoded;
   const stored = decoded ? await context.store.getButton(decoded.key) : undefined;
-  if (!stored)
-    throw new UserError("I no longer know what this button does. Run /mjstatus for the task again.");
+  if (!stored) throw new UserError(phrase("click.unknownButton"));
   return stored;
 }
 
@@ -80,7 +81,7 @@ async function assertIsButtonOfTask(
     { taskId: button.taskId, guildId: interaction.guildId, channelId: interaction.channelId },
     "refused a click on a button the task does not have",
   );
-  throw new UserError("That button does not belong to this task, so I did not send it.");
+  throw new UserError(phrase("click.foreignButton"));
 }
 
 export const mirroredButton: ButtonHandler = {
@@ -130,7 +131,7 @@ export const mirroredButton: ButtonHandler = {
             at: Date.now(),
             modalTaskId: outcome.taskId,
             prompt: outcome.prompt,
-            title: fallbackLabel(button.customId),
+            title: buttonLabelPhrase(button.customId),
             region: button.customId.includes("::Inpaint::"),
             userId: interaction.user.id,
           } as const;
@@ -146,19 +147,26 @@ export const mirroredButton: ButtonHandler = {
             },
           });
           if (interaction.deferred) {
+            const locale = privateLocale(interaction);
             await interaction.followUp({
-              content: "This needs a prompt. Open the form to finish it:",
+              content: t(locale, "click.needsPrompt"),
               flags: MessageFlags.Ephemeral,
               components: [
                 {
                   type: ComponentType.ActionRow,
-                  components: [openFormButton(modal.modalTaskId, modal.region)],
+                  components: [openFormButton(modal.modalTaskId, modal.region, locale)],
                 },
               ],
             });
           } else {
             await interaction.showModal(
-              buildPromptModal(modal.modalTaskId, modal.prompt, modal.title, modal.region),
+              buildPromptModal(
+                modal.modalTaskId,
+                modal.prompt,
+                modal.title,
+                modal.region,
+                privateLocale(interaction),
+              ),
             );
           }
           return modal;

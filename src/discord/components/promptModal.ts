@@ -6,10 +6,14 @@ import {
   type APIModalInteractionResponseCallbackData,
   type ButtonInteraction,
   ComponentType,
+  MessageFlags,
   type ModalSubmitInteraction,
   TextInputStyle,
 } from "discord.js";
 import { memberOf } from "../../access/member.js";
+import type { Phrase } from "../../i18n/catalogue.js";
+import type { Locale } from "../../i18n/locale.js";
+import { phrase, say, t } from "../../i18n/translate.js";
 import type { Task } from "../../mj/schema.js";
 import { decodeModalId, encodeModalId, MODAL_ID_PREFIX } from "../../render/customId.js";
 import { truncate } from "../../render/limits.js";
@@ -20,6 +24,7 @@ import { loggedSubmit } from "../interactions/logSubmit.js";
 import { interpretSubmitResult } from "../interactions/submitOutcome.js";
 import { startedTaskId } from "../interactions/submitTask.js";
 import { UserError } from "../interactions/userError.js";
+import { privateLocale } from "../locales.js";
 import { postSubmittedTask } from "../messages/postTask.js";
 import { assertMayClick, recordsOf, requesterOf } from "./clickAccess.js";
 import type { ButtonHandler, ModalHandler } from "./component.js";
@@ -34,15 +39,21 @@ export function modalClickKey(modalTaskId: string): string {
   return `modal:${modalTaskId}`;
 }
 
+/**
+ * The form, in the language of the member it opens for. `title` names the action (a string in
+ * click records older than the catalogues).
+ */
 export function buildPromptModal(
   modalTaskId: string,
   prompt: string,
-  title: string,
+  title: Phrase | string,
   region: boolean,
+  locale: Locale,
 ): APIModalInteractionResponseCallbackData {
+  const titleText = typeof title === "string" ? title : say(locale, title);
   return {
     custom_id: encodeModalId(modalTaskId, region),
-    title: truncate(title || "Prompt", 45),
+    title: truncate(titleText || t(locale, "form.title"), 45),
     components: [
       {
         type: ComponentType.ActionRow,
@@ -50,7 +61,7 @@ export function buildPromptModal(
           {
             type: ComponentType.TextInput,
             custom_id: PROMPT_FIELD,
-            label: "Prompt",
+            label: t(locale, "form.promptLabel"),
             style: TextInputStyle.Paragraph,
             required: true,
             max_length: PROMPT_MAX,
@@ -71,14 +82,14 @@ async function assertFormIsFor(
   const form = await context.store.getForm(modalTaskId);
   if (!form) {
     context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
-    throw new UserError("This form is not one of mine any more. Click the button again to get a new one.");
+    throw new UserError(phrase("form.gone"));
   }
   if (form.userId !== interaction.user.id) {
     context.logger.warn(
       { modalTaskId, userId: interaction.user.id },
       "refused a form opened for someone else",
     );
-    throw new UserError(`This form was opened for <@${form.userId}>; only they can send it.`);
+    throw new UserError(phrase("form.someoneElses", { userId: form.userId }));
   }
   return form;
 }
@@ -97,7 +108,7 @@ async function openFormOnTaskMessage(
   const { ofMessage } = await recordsOf(context, modalTaskId, interaction);
   if (!ofMessage) {
     context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
-    throw new UserError("This form is not one of mine any more. Click the button again to get a new one.");
+    throw new UserError(phrase("form.gone"));
   }
   assertMayClick(
     interaction,
@@ -106,7 +117,7 @@ async function openFormOnTaskMessage(
   );
   const trusted = (ofMessage.stateFrom ?? "upstream") === "upstream" && ofMessage.lastTask.status === "MODAL";
   if (!trusted && modalTask?.status !== "MODAL") {
-    throw new UserError("This task is not waiting for a prompt, so there is no form to fill in.");
+    throw new UserError(phrase("form.notWaiting"));
   }
   await context.store.saveForm(modalTaskId, {
     userId: interaction.user.id,
@@ -123,7 +134,7 @@ export const openPromptModal: ButtonHandler = {
   prefixes: [MODAL_ID_PREFIX],
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
-    if (!decoded) throw new UserError("This button is not one of mine any more.");
+    if (!decoded) throw new UserError(phrase("form.buttonGone"));
     const opened = await context.store.getForm(decoded.taskId);
     if (opened) await assertFormIsFor(interaction, decoded.taskId, context);
     const earlier = await context.clicks.get(modalClickKey(decoded.taskId));
@@ -136,7 +147,13 @@ export const openPromptModal: ButtonHandler = {
     const modalTask = fetched === "slow" ? null : fetched;
     if (!opened) await openFormOnTaskMessage(interaction, decoded.taskId, modalTask, context);
     await interaction.showModal(
-      buildPromptModal(decoded.taskId, modalTask?.finalPrompt ?? "", "Prompt", decoded.region),
+      buildPromptModal(
+        decoded.taskId,
+        modalTask?.finalPrompt ?? "",
+        phrase("form.title"),
+        decoded.region,
+        privateLocale(interaction),
+      ),
     );
   },
 };
@@ -145,19 +162,20 @@ export const promptModal: ModalHandler = {
   prefixes: [MODAL_ID_PREFIX],
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
-    if (!decoded) throw new UserError("This form is not one of mine any more.");
+    if (!decoded) throw new UserError(phrase("form.goneShort"));
     const form = await assertFormIsFor(interaction, decoded.taskId, context);
     const prompt = interaction.fields.getTextInputValue(PROMPT_FIELD).trim();
-    if (!prompt) throw new UserError("The prompt is empty.");
+    if (!prompt) throw new UserError(phrase("prompt.empty"));
     const member = memberOf(interaction);
     await context.access.assertMaySubmit(member);
     await context.clicks.once(
       modalClickKey(decoded.taskId),
       (earlier) => answerEarlierClick(interaction, earlier, context),
       async (claim) => {
-        const fromPublicMessage = interaction.isFromMessage() && !interaction.message.flags.has("Ephemeral");
+        const fromPublicMessage =
+          interaction.isFromMessage() && !interaction.message.flags.has(MessageFlags.Ephemeral);
         if (fromPublicMessage) await interaction.deferUpdate();
-        else await interaction.deferReply({ flags: "Ephemeral" });
+        else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
         const outcome = await context.access.spend(
           member,
           async () => {
@@ -169,23 +187,20 @@ export const promptModal: ModalHandler = {
               decoded.taskId,
             );
             if (result.code === 4 && decoded.region) {
-              throw new UserError(
-                "The MJ API wants a mask (the area to change) for Vary (Region), and Discord cannot draw one. Use Vary (Strong/Subtle) instead, or edit the region in the MJ web app.",
-              );
+              throw new UserError(phrase("form.maskNeeded"));
             }
             return interpretSubmitResult(result);
           },
           startedTaskId,
         );
-        if (outcome.kind !== "accepted")
-          throw new UserError("The MJ API asked for the prompt again. Please try again.");
+        if (outcome.kind !== "accepted") throw new UserError(phrase("form.askedAgain"));
         if (form.source) await showButtonAsUsed(context, { taskId: form.sourceTaskId, ...form.source });
         const record = await postSubmittedTask(interaction, context, outcome, {
           replyTo: fromPublicMessage ? interaction.message?.id : undefined,
           click: claim,
         });
         if (!fromPublicMessage)
-          await interaction.editReply({ content: "Submitted; the new job is posted in the channel." });
+          await interaction.editReply({ content: t(privateLocale(interaction), "form.submitted") });
         return record;
       },
     );

@@ -1,8 +1,10 @@
 // The single interactionCreate router: finds the handler, logs, and turns any thrown error into
 // an ephemeral reply, so handlers stay linear. Expected failures (UserError, MJ API errors) are
-// shown in plain words; anything else as a generic sentence with an error id that is also logged.
+// shown in plain words, in the member's language; anything else as a generic sentence with an error id that is also logged.
 import { randomBytes } from "node:crypto";
 import { type Interaction, MessageFlags, type RepliableInteraction } from "discord.js";
+import type { Phrase } from "../../i18n/catalogue.js";
+import { phrase, say } from "../../i18n/translate.js";
 import {
   MjAuthError,
   MjBadResponse,
@@ -16,31 +18,34 @@ import type { SlashCommand } from "../commands/command.js";
 import type { ButtonHandler, ModalHandler } from "../components/component.js";
 import type { BotContext } from "../context.js";
 import { discordErrorCode, UNKNOWN_INTERACTION } from "../discordErrors.js";
+import { privateLocale } from "../locales.js";
 import { UserError } from "./userError.js";
 
-/** The sentence a user sees for an error, or null when it is a bug (then a generic text is used). */
-export function describeErrorForUser(error: unknown): string | null {
-  if (error instanceof UserError) return error.message;
-  if (error instanceof MjNotFound) {
-    return `The MJ API has no task \`${error.taskId}\` (or it belongs to another account). Check the id and try again.`;
-  }
-  if (error instanceof MjInvalidTaskId) {
-    return "That is not a task id. Task ids are up to 64 letters, digits, `-` or `_`.";
-  }
-  if (error instanceof MjAuthError) {
-    return "The MJ API refused this bot's API key. Please tell the bot's operator to check `MJ_API_KEY`.";
-  }
-  if (error instanceof MjUnavailable) {
-    return `The MJ API is not answering right now (${error.reason}). Please try again in a minute.`;
-  }
-  if (error instanceof MjBadResponse) {
-    return `The MJ API sent ${error.reason.startsWith("an HTML") ? "an error page" : "an answer I don't understand"} (HTTP ${error.status}). Please try again later; if it keeps happening, tell the bot's operator.`;
-  }
-  return null;
+/** Why upstream is unavailable, in the user's words: its HTTP status, a timeout or a failed connection. */
+function unavailableReason(error: MjUnavailable): Phrase {
+  if (error.status !== undefined) return phrase("error.upstreamDown.http", { status: String(error.status) });
+  if (/timed out/.test(error.reason)) return phrase("error.upstreamDown.timeout");
+  const code = /\(([A-Z0-9_]+)\)/.exec(error.reason)?.[1];
+  return code
+    ? phrase("error.upstreamDown.connectionCode", { code })
+    : phrase("error.upstreamDown.connection");
 }
 
-function isExpected(error: unknown): error is UserError | MjError {
-  return describeErrorForUser(error) !== null;
+/** What a user is told about an error, or null when it is a bug (then a generic text is used). */
+export function describeErrorForUser(error: unknown): Phrase | null {
+  if (error instanceof UserError) return error.phrase;
+  if (error instanceof MjNotFound) return phrase("error.unknownTask", { taskId: error.taskId });
+  if (error instanceof MjInvalidTaskId) return phrase("error.invalidTaskId");
+  if (error instanceof MjAuthError) return phrase("error.apiKeyRefused");
+  if (error instanceof MjUnavailable)
+    return phrase("error.upstreamDown", { reason: unavailableReason(error) });
+  if (error instanceof MjBadResponse) {
+    const status = String(error.status);
+    return /HTML/.test(error.reason)
+      ? phrase("error.errorPage", { status })
+      : phrase("error.badAnswer", { status });
+  }
+  return null;
 }
 
 export interface InteractionHandlers {
@@ -88,7 +93,7 @@ export function createInteractionRouter(handlers: InteractionHandlers, context: 
     try {
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
-        if (!command) throw new UserError("This command is not available any more.");
+        if (!command) throw new UserError(phrase("error.commandGone"));
         logger.debug({ ...where, command: interaction.commandName }, "command received");
         await command.execute(interaction, context);
       } else if (interaction.isButton()) {
@@ -117,15 +122,16 @@ async function replyWithError(
   context: BotContext,
   where: Record<string, unknown>,
 ): Promise<void> {
-  let text = describeErrorForUser(error);
-  if (isExpected(error)) {
-    context.logger.info({ ...where, reason: error.message }, "interaction refused");
+  let told = describeErrorForUser(error);
+  if (told !== null) {
+    // Expected failures are UserErrors and MJ API errors, whose messages are safe to log.
+    context.logger.info({ ...where, reason: (error as UserError | MjError).message }, "interaction refused");
   } else {
     const errorId = randomBytes(4).toString("hex");
     context.logger.error({ ...where, err: error, errorId }, "interaction failed");
-    text = `Something went wrong on my side (error id \`${errorId}\`). Please try again; if it keeps happening, tell the bot's operator this id.`;
+    told = phrase("error.bug", { errorId });
   }
-  const content = text ?? "Something went wrong.";
+  const content = say(privateLocale(interaction), told);
   try {
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

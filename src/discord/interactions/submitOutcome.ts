@@ -1,5 +1,8 @@
 // What an MJ submit result means for the person who asked: a task to show, a prompt to ask for,
-// or a refusal in plain words (thrown as a UserError, so nothing is posted or tracked).
+// or a refusal in plain words (thrown as a UserError, so nothing is posted or tracked). Upstream's
+// own words (its description, a banned word) are quoted as upstream wrote them, in any language.
+import type { MessageKey, Phrase, PlainKey } from "../../i18n/catalogue.js";
+import { phrase } from "../../i18n/translate.js";
 import { queuePosition } from "../../mj/queuePosition.js";
 import type { SubmitResult } from "../../mj/schema.js";
 import { isValidTaskId } from "../../mj/taskId.js";
@@ -7,22 +10,28 @@ import { queueNotice } from "../../render/notices.js";
 import { UserError } from "./userError.js";
 
 export type SubmitOutcome =
-  | { kind: "accepted"; taskId: string; notice: string | null }
+  | { kind: "accepted"; taskId: string; notice: Phrase | null }
   | { kind: "modal"; taskId: string; prompt: string };
 
 /** Upstream text shown to users: one line, bounded, never able to break out of inline code. */
-function quoted(text: string): string {
-  const line = text.replace(/\s+/g, " ").replaceAll("`", "'").trim().slice(0, 200);
-  return line ? ` (\`${line}\`)` : "";
+function quotable(text: string): string {
+  return text.replace(/\s+/g, " ").replaceAll("`", "'").trim().slice(0, 200);
+}
+
+/** Sentences that have a variant quoting upstream's description as `reason`. */
+type WithReason = {
+  [K in PlainKey]: `${K}WithReason` extends MessageKey ? K : never;
+}[PlainKey];
+
+/** `key`'s sentence, quoting upstream's description when it gave one. */
+function withDescription(key: WithReason, description: string): Phrase {
+  const reason = quotable(description);
+  return reason ? phrase(`${key}WithReason`, { reason }) : phrase(key);
 }
 
 function newTaskId(result: SubmitResult): string {
   const id = typeof result.result === "string" ? result.result.trim() : "";
-  if (!isValidTaskId(id)) {
-    throw new UserError(
-      "The MJ API accepted the request but did not say which task it started. Please try again.",
-    );
-  }
+  if (!isValidTaskId(id)) throw new UserError(phrase("submit.noTaskId"));
   return id;
 }
 
@@ -52,24 +61,20 @@ export function interpretSubmitResult(result: SubmitResult): SubmitOutcome {
       };
     }
     case 23:
-      throw new UserError("The MJ queue is full right now. Please try again in a few minutes.");
+      throw new UserError(phrase("submit.queueFull"));
     case 24: {
       const word = result.properties.bannedWord;
       throw new UserError(
         typeof word === "string" && word.trim()
-          ? `The MJ API refused the prompt because it contains a banned word: \`${word.replaceAll("`", "'").trim().slice(0, 100)}\`.`
-          : "The MJ API refused the prompt because it contains a banned word.",
+          ? phrase("submit.bannedWord", { word: word.replaceAll("`", "'").trim().slice(0, 100) })
+          : phrase("submit.banned"),
       );
     }
     case 3:
-      throw new UserError(
-        `The MJ API could not find the task or has no account free for it${quoted(result.description)}.`,
-      );
+      throw new UserError(withDescription("submit.notFound", result.description));
     case 4:
-      throw new UserError(`The MJ API rejected the request as invalid${quoted(result.description)}.`);
+      throw new UserError(withDescription("submit.invalid", result.description));
     default:
-      throw new UserError(
-        `The MJ API could not do that${quoted(result.description)}. Please try again later.`,
-      );
+      throw new UserError(withDescription("submit.failed", result.description));
   }
 }

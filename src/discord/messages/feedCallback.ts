@@ -7,6 +7,7 @@ import type { REST } from "discord.js";
 import type { Task } from "../../mj/schema.js";
 import { feedRecordKey, type HookTarget } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
+import { publicLocale } from "../locales.js";
 import { postTaskInChannel } from "./postTask.js";
 
 /** Feed posts remembered here too: the owning shard may not have stored its record yet. */
@@ -27,11 +28,16 @@ export function createCallbackHandler(rest: REST, context: BotContext) {
       if (posted.has(key) || (await context.registry.find(key))) {
         return context.tasks.update(task, { feed: target.channelId });
       }
-      if (!(await context.store.getFeed(target.channelId))) return;
+      const feed = await context.store.getFeed(target.channelId);
+      if (!feed) return;
+      // The server's language: as discord.js knows it now, else as it was when the feed was made.
+      const guildLocale =
+        (target.guildId ? context.guildLocale(target.guildId) : undefined) ?? feed.guildLocale;
       await postTaskInChannel(rest, task, context, {
         channelId: target.channelId,
         guildId: target.guildId,
         requesterId: null,
+        locale: publicLocale(context.config.botLocale, guildLocale),
         feedChannelId: target.channelId,
       });
       remember(key);

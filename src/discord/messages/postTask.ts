@@ -12,6 +12,9 @@ import {
   type RepliableInteraction,
   Routes,
 } from "discord.js";
+import type { Phrase } from "../../i18n/catalogue.js";
+import type { Locale } from "../../i18n/locale.js";
+import { phrase } from "../../i18n/translate.js";
 import { isFinalStatus, parseTask, type Task } from "../../mj/schema.js";
 import { renderTaskMessage, type TaskMessagePayload } from "../../render/renderTaskMessage.js";
 import type { ClickClaim } from "../../tracking/clickLedger.js";
@@ -19,15 +22,14 @@ import type { ClickRecord, PendingPost } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
 import { discordErrorCode, MISSING_ACCESS, MISSING_PERMISSIONS } from "../discordErrors.js";
 import { UserError } from "../interactions/userError.js";
+import { publicLocale } from "../locales.js";
 import { toRestBody } from "./messageEditor.js";
 
 /** Tracking edits go through the channel, so the bot must see it (interaction replies do not need to). */
 export function assertCanTrackHere(interaction: RepliableInteraction, task: Task): void {
   if (isFinalStatus(task.status)) return;
   if (interaction.appPermissions.has(PermissionFlagsBits.ViewChannel)) return;
-  throw new UserError(
-    "I can't see this channel, so I couldn't keep the message up to date. Give me the View Channel permission here and try again.",
-  );
+  throw new UserError(phrase("post.cannotSee"));
 }
 
 export function messageLink(guildId: string | null, channelId: string, messageId: string): string {
@@ -40,7 +42,9 @@ export interface PostTarget {
   guildId: string | null;
   /** Whose task it is (shown, and the only one who may click with BUTTONS_ALLOWED=requester); null for feeds. */
   requesterId: string | null;
-  notice?: string | null | undefined;
+  /** The language of the message: the server's, or BOT_LOCALE's (see publicLocale). */
+  locale: Locale;
+  notice?: Phrase | null | undefined;
   /** The message this one answers (the clicked one); shown as a Discord reply. */
   replyTo?: string | undefined;
   /** A feed's post: tracked in the feed's own record. */
@@ -62,6 +66,7 @@ export async function beginPost(
     channelId: where.channelId,
     guildId: where.guildId,
     requesterId: where.requesterId,
+    locale: where.locale,
     notice: where.notice ?? null,
     replyTo: where.replyTo ?? null,
     clickKey: extra.clickKey ?? null,
@@ -92,6 +97,7 @@ export async function completePost(
       channelId: post.channelId,
       guildId: post.guildId,
       requesterId: post.requesterId,
+      locale: post.locale,
       fingerprint: message.fingerprint,
       createdAt: Date.now(),
       // An interaction's reply is its @original: the token edits it outside the global limit.
@@ -108,13 +114,14 @@ export async function replyWithTask(
   interaction: ChatInputCommandInteraction,
   task: Task,
   context: BotContext,
-  options: { requesterId: string; notice?: string | null; post?: PendingPost },
+  options: { requesterId: string; notice?: Phrase | null; post?: PendingPost },
 ): Promise<Message> {
   assertCanTrackHere(interaction, task);
-  const where = {
+  const where: PostTarget = {
     channelId: interaction.channelId,
     guildId: interaction.guildId,
     requesterId: options.requesterId,
+    locale: publicLocale(context.config.botLocale, interaction.guildLocale),
     notice: options.notice ?? null,
   };
   const post = options.post ?? (await beginPost(context, task.id, where, { interaction }));
@@ -127,10 +134,11 @@ export async function replyWithTask(
 }
 
 /** The message `post` shows `task` in. */
-export function renderPost(task: Task, post: Pick<PendingPost, "requesterId" | "notice">) {
+export function renderPost(task: Task, post: Pick<PendingPost, "requesterId" | "notice" | "locale">) {
   return renderTaskMessage(task, {
+    locale: post.locale,
     requesterId: post.requesterId ?? undefined,
-    notice: post.notice ?? undefined,
+    notices: post.notice ? [post.notice] : [],
   });
 }
 
@@ -187,9 +195,7 @@ export async function sendToChannel(
   } catch (error) {
     const code = discordErrorCode(error);
     if (code === MISSING_ACCESS || code === MISSING_PERMISSIONS) {
-      throw new UserError(
-        `Task \`${task.id}\` was submitted, but I can't post in this channel. Give me the View Channel and Send Messages permissions here, then show it with \`/mjstatus id:${task.id}\`.`,
-      );
+      throw new UserError(phrase("post.cannotPost", { taskId: task.id }));
     }
     throw error;
   }
@@ -203,10 +209,11 @@ export async function sendToChannel(
 export async function postSubmittedTask(
   interaction: RepliableInteraction,
   context: BotContext,
-  outcome: { taskId: string; notice: string | null },
+  outcome: { taskId: string; notice: Phrase | null },
   options: { replyTo?: string | undefined; click?: ClickClaim } = {},
 ): Promise<ClickRecord & { status: "done" }> {
   const channelId = interaction.channelId as string;
+  const locale = publicLocale(context.config.botLocale, interaction.guildLocale);
   const post = await beginPost(
     context,
     outcome.taskId,
@@ -214,6 +221,7 @@ export async function postSubmittedTask(
       channelId,
       guildId: interaction.guildId,
       requesterId: interaction.user.id,
+      locale,
       replyTo: options.replyTo,
       notice: outcome.notice,
     },
@@ -225,6 +233,7 @@ export async function postSubmittedTask(
     channelId,
     guildId: interaction.guildId,
     requesterId: interaction.user.id,
+    locale,
     post,
   });
   return {

@@ -126,6 +126,8 @@ export interface FakeDiscordOptions {
   /** Names clients see (the sandbox page); by default "Test Guild" and mj-<position>. */
   guildName?: string;
   channelNames?: Record<string, string>;
+  /** The server's preferred locale (GUILD_CREATE's preferred_locale, interactions' guild_locale); en-US by default. */
+  guildLocale?: string;
 }
 
 export interface UserOptions {
@@ -136,6 +138,7 @@ export interface UserOptions {
   permissions?: string;
   appPermissions?: string;
   channelId?: string;
+  /** The member's Discord client language (the interaction's `locale`); en-US by default. */
   locale?: string;
   /**
    * How long ago the interaction was created (its id's time and its token's age): an interaction
@@ -172,6 +175,27 @@ function snowflake(at = Date.now()): string {
 // Discord's rules for command names: lowercase where the script has case, 1–32 characters.
 const COMMAND_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
+// The locales Discord accepts as keys of name_localizations and description_localizations.
+const DISCORD_LOCALES = new Set(
+  "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN ja zh-TW ko".split(
+    " ",
+  ),
+);
+
+/** A localizations map: known locale keys, texts of 1 to `max` characters. */
+function localizationProblems(map: unknown, at: string, max: number, problems: string[]): void {
+  if (map === undefined || map === null) return;
+  if (typeof map !== "object") {
+    problems.push(`${at}: must be an object`);
+    return;
+  }
+  for (const [locale, text] of Object.entries(map as Json)) {
+    if (!DISCORD_LOCALES.has(locale)) problems.push(`${at}.${locale}: not a Discord locale`);
+    if (typeof text !== "string" || text.length < 1 || text.length > max)
+      problems.push(`${at}.${locale}: 1 to ${max} characters`);
+  }
+}
+
 function nameProblems(item: Json, at: string, problems: string[]): void {
   const name = String(item.name ?? "");
   if (!COMMAND_NAME.test(name) || name !== name.toLowerCase())
@@ -179,6 +203,17 @@ function nameProblems(item: Json, at: string, problems: string[]): void {
   const description = String(item.description ?? "");
   if (description.length < 1 || description.length > 100)
     problems.push(`${at}.description: 1 to 100 characters`);
+  localizationProblems(item.name_localizations, `${at}.name_localizations`, 32, problems);
+  localizationProblems(item.description_localizations, `${at}.description_localizations`, 100, problems);
+}
+
+function choiceProblems(choices: unknown, at: string, problems: string[]): void {
+  if (!Array.isArray(choices)) return;
+  for (const [i, choice] of (choices as Json[]).entries()) {
+    const name = String(choice.name ?? "");
+    if (name.length < 1 || name.length > 100) problems.push(`${at}[${i}].name: 1 to 100 characters`);
+    localizationProblems(choice.name_localizations, `${at}[${i}].name_localizations`, 100, problems);
+  }
 }
 
 function optionProblems(options: unknown, at: string, problems: string[]): void {
@@ -189,6 +224,7 @@ function optionProblems(options: unknown, at: string, problems: string[]): void 
     if (option.required === true && optionalSeen)
       problems.push(`${at}[${i}].required: required options must come before optional ones`);
     if (option.required !== true) optionalSeen = true;
+    choiceProblems(option.choices, `${at}[${i}].choices`, problems);
     if (option.type === 1 || option.type === 2)
       optionProblems(option.options, `${at}[${i}].options`, problems);
   }
@@ -408,6 +444,7 @@ export class FakeDiscord {
   recordBodies = true;
   readonly #options: FakeDiscordOptions;
   readonly #channels: Set<string>;
+  #guildLocale: string;
   readonly #deletedChannels = new Set<string>();
   readonly #revokedChannels = new Set<string>();
   readonly #expired = new Set<string>();
@@ -433,6 +470,7 @@ export class FakeDiscord {
     this.botUserId = options.botUserId ?? "900000000000000001";
     this.guildId = options.guildId ?? "900000000000000010";
     this.#channels = new Set(options.channelIds ?? ["900000000000000020"]);
+    this.#guildLocale = options.guildLocale ?? "en-US";
     this.#events.setMaxListeners(0);
     this.#server.on("connection", (socket) => {
       this.#tcp.add(socket);
@@ -458,6 +496,17 @@ export class FakeDiscord {
     this.apiUrl = `http://127.0.0.1:${port}/api`;
     this.gatewayUrl = `ws://127.0.0.1:${port}`;
     return this;
+  }
+
+  get guildLocale(): string {
+    return this.#guildLocale;
+  }
+
+  /** The server's admins change its preferred locale: the bot hears GUILD_UPDATE, as from Discord. */
+  setGuildLocale(locale: string): void {
+    this.#guildLocale = locale;
+    const socket = [...this.#sockets.entries()].find(([, state]) => state.shard === this.#guildShard())?.[0];
+    if (socket) this.#send(socket, { op: 0, t: "GUILD_UPDATE", d: this.#guild() });
   }
 
   addChannel(id: string): void {
@@ -775,7 +824,7 @@ export class FakeDiscord {
       mfa_level: 0,
       system_channel_flags: 0,
       premium_tier: 0,
-      preferred_locale: "en-US",
+      preferred_locale: this.#guildLocale,
       nsfw_level: 0,
       large: false,
       member_count: 3,
@@ -864,8 +913,8 @@ export class FakeDiscord {
         guild_id: this.guildId,
         channel_id: channelId,
         channel: { id: channelId, type: 0, guild_id: this.guildId, name: "mj", permissions },
-        guild: { id: this.guildId, locale: "en-US", features: [] },
-        guild_locale: "en-US",
+        guild: { id: this.guildId, locale: this.#guildLocale, features: [] },
+        guild_locale: this.#guildLocale,
         member: {
           user: {
             id: userId,

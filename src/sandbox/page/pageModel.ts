@@ -10,6 +10,7 @@ import type {
   PageChannel,
   PageCommand,
   PageCommandOption,
+  PageLocale,
   PageMessage,
   PageModal,
   PageSnapshot,
@@ -19,6 +20,12 @@ import type {
 import type { SampleImage } from "./samples.js";
 
 type Json = Record<string, unknown>;
+
+/** The languages the visitor can be a Discord member of (the bot has a catalogue for each). */
+const PAGE_LOCALES: readonly PageLocale[] = [
+  { code: "en-US", name: "English" },
+  { code: "zh-CN", name: "中文" },
+];
 
 const EPHEMERAL = 64;
 const LOADING = 128;
@@ -42,21 +49,31 @@ const refusals = {
   unknownButton: "That message has no such button.",
   disabledButton: "That button is disabled.",
   unknownForm: "That form is closed.",
+  unknownLocale: `The sandbox speaks ${PAGE_LOCALES.map((locale) => locale.code).join(" and ")}.`,
 } as const;
 
-function toCommandOption(option: Json): PageCommandOption {
+/** A command's, option's or choice's text as a client in `locale` shows it. */
+function localized(item: Json, field: "name" | "description", locale: string): string {
+  const localizations = item[`${field}_localizations`] as Record<string, unknown> | null | undefined;
+  const text = localizations?.[locale];
+  return typeof text === "string" && text ? text : String(item[field] ?? "");
+}
+
+function toCommandOption(option: Json, locale: string): PageCommandOption {
   return {
     name: String(option.name ?? ""),
-    description: String(option.description ?? ""),
+    description: localized(option, "description", locale),
     type: Number(option.type ?? 3),
     required: option.required === true,
     choices: Array.isArray(option.choices)
       ? (option.choices as Json[]).map((choice) => ({
-          name: String(choice.name ?? ""),
+          name: localized(choice, "name", locale),
           value: typeof choice.value === "number" ? choice.value : String(choice.value ?? ""),
         }))
       : [],
-    options: Array.isArray(option.options) ? (option.options as Json[]).map(toCommandOption) : [],
+    options: Array.isArray(option.options)
+      ? (option.options as Json[]).map((sub) => toCommandOption(sub, locale))
+      : [],
   };
 }
 
@@ -87,6 +104,9 @@ export class PageModel {
   readonly #sent = new Map<string, string>();
   #sentModals = "";
   #sentCommands = "";
+  /** The visitor's Discord language, and the server's preferred locale (see PageSnapshot.locale). */
+  #locale = "en-US";
+  #sentLocale = "en-US";
 
   constructor(options: {
     discord: FakeDiscord;
@@ -114,6 +134,8 @@ export class PageModel {
     };
     return {
       guild: { name: this.#guildName },
+      locale: this.#locale,
+      locales: [...PAGE_LOCALES],
       bot,
       users: this.#members.map(({ permissions: _p, ...user }) => user),
       channels: [...this.#channels],
@@ -149,8 +171,17 @@ export class PageModel {
     const commandsChanged = commandsJson !== this.#sentCommands;
     this.#sentModals = modalsJson;
     this.#sentCommands = commandsJson;
-    if (messages.length === 0 && removed.length === 0 && !modalsChanged && !commandsChanged) return null;
-    return { messages, removed, modals, ...(commandsChanged ? { commands } : {}) };
+    const localeChanged = this.#locale !== this.#sentLocale;
+    this.#sentLocale = this.#locale;
+    if (messages.length === 0 && removed.length === 0 && !modalsChanged && !commandsChanged && !localeChanged)
+      return null;
+    return {
+      messages,
+      removed,
+      modals,
+      ...(commandsChanged ? { commands } : {}),
+      ...(localeChanged ? { locale: this.#locale } : {}),
+    };
   }
 
   #commands(): PageCommand[] {
@@ -158,8 +189,10 @@ export class PageModel {
       this.#discord.guildCommands.length > 0 ? this.#discord.guildCommands : this.#discord.commands;
     return registered.map((command) => ({
       name: String(command.name ?? ""),
-      description: String(command.description ?? ""),
-      options: Array.isArray(command.options) ? (command.options as Json[]).map(toCommandOption) : [],
+      description: localized(command, "description", this.#locale),
+      options: Array.isArray(command.options)
+        ? (command.options as Json[]).map((option) => toCommandOption(option, this.#locale))
+        : [],
       defaultMemberPermissions:
         command.default_member_permissions === undefined || command.default_member_permissions === null
           ? null
@@ -226,7 +259,24 @@ export class PageModel {
   }
 
   #asUser(member: SandboxMember, channelId: string) {
-    return { userId: member.id, username: member.name, permissions: member.permissions, channelId };
+    return {
+      userId: member.id,
+      username: member.name,
+      permissions: member.permissions,
+      channelId,
+      locale: this.#locale,
+    };
+  }
+
+  /**
+   * The visitor picks the language they use Discord in; the simulated server's preferred locale
+   * follows (GUILD_UPDATE), so the bot's public messages speak it too, as in a server of theirs.
+   */
+  setLocale(locale: string): void {
+    if (!PAGE_LOCALES.some((candidate) => candidate.code === locale))
+      throw new PageRequestError(refusals.unknownLocale);
+    this.#locale = locale;
+    this.#discord.setGuildLocale(locale);
   }
 
   /** Runs a slash command as `userId` typed it, with its options converted by the registered definition. */

@@ -145,6 +145,11 @@ export class PageServer {
         const record = await this.#model.submitModal(request);
         return send(res, 200, { interactionId: record.id });
       }
+      case "/api/locale": {
+        this.#model.setLocale(text(body.locale));
+        this.#broadcast();
+        return send(res, 200, {});
+      }
       case "/api/modal/dismiss": {
         this.#model.dismissModal({ userId: text(body.userId), interactionId: text(body.interactionId) });
         this.#broadcast();

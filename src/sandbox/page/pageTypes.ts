@@ -1,5 +1,13 @@
 // What the sandbox page server sends the page (types only: the browser code imports them too).
 
+/** A Discord language the visitor can use the sandbox in. */
+export interface PageLocale {
+  /** Discord's locale code, e.g. zh-CN. */
+  code: string;
+  /** Its name in itself, e.g. 中文. */
+  name: string;
+}
+
 export interface PageUser {
   id: string;
   name: string;
@@ -77,6 +85,12 @@ export interface PageSample {
 
 export interface PageSnapshot {
   guild: { name: string };
+  /**
+   * The visitor's Discord language (every interaction's `locale`), which is the simulated server's
+   * preferred locale too, so the bot's public messages speak it as well.
+   */
+  locale: string;
+  locales: PageLocale[];
   bot: PageUser;
   users: PageUser[];
   channels: PageChannel[];
@@ -91,6 +105,7 @@ export interface PageUpdate {
   removed: string[];
   modals: PageModal[];
   commands?: PageCommand[];
+  locale?: string;
 }
 
 /** POST /api/command: options by name as typed; attachment options name a sample. */

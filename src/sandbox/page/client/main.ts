@@ -1,9 +1,11 @@
 // The sandbox page: the simulated server drawn like Discord, kept live from the server's event
 // stream; the composer, buttons and forms send the visitor's actions, which the sandbox delivers
-// to the bot as real interactions. The member switcher changes who "you" are.
+// to the bot as real interactions. The member switcher changes who "you" are; the language picker
+// which Discord language you (and the server) use, which the bot answers in.
 import type { PageMessage, PageModal, PageSnapshot, PageUpdate, PageUser } from "../pageTypes.js";
 import { ATTACHMENT, hintsFor, optionsOf, parseCommand } from "./composer.js";
 import { h } from "./dom.js";
+import { setTimestampLocale } from "./markdown.js";
 import { avatar, type MessageContext, renderMessage } from "./message.js";
 import { renderModal } from "./modal.js";
 
@@ -23,6 +25,7 @@ const sentences = {
   you: "(you)",
   attach: (option: string) => `${option}:`,
   noImage: "none",
+  language: "Discord language (yours and the server's)",
 } as const;
 
 interface State {
@@ -262,8 +265,35 @@ function drawHeader(): void {
     h("span", { class: "hash", "aria-hidden": "true" }, "#"),
     h("h1", {}, channel?.name ?? ""),
     h("span", { class: "topic" }, channel?.topic ?? ""),
+    languagePicker(),
   );
   input.placeholder = sentences.placeholder(channel?.name ?? "");
+}
+
+function languagePicker(): HTMLSelectElement {
+  const current = state?.snapshot.locale ?? "en-US";
+  return h(
+    "select",
+    {
+      class: "language",
+      name: "language",
+      "aria-label": sentences.language,
+      title: sentences.language,
+      onchange: (event: Event) => {
+        const locale = (event.target as HTMLSelectElement).value;
+        void post("/api/locale", { locale }).then((result) => showError(result.error));
+      },
+    },
+    ...(state?.snapshot.locales ?? []).map((locale) =>
+      h("option", { value: locale.code, selected: locale.code === current }, locale.name),
+    ),
+  );
+}
+
+/** The page shows Discord timestamps the way a client in the chosen language does. */
+function useLocale(locale: string): void {
+  document.documentElement.lang = locale;
+  setTimestampLocale(locale);
 }
 
 function nearBottom(): boolean {
@@ -506,6 +536,7 @@ function applySnapshot(snapshot: PageSnapshot): void {
     snapshot.channels.find((channel) => channel.id === (channelId || storedChannel))?.id ??
     snapshot.channels[0]?.id ??
     "";
+  useLocale(snapshot.locale);
   drawAll();
 }
 
@@ -543,6 +574,12 @@ function applyUpdate(update: PageUpdate): void {
       placeMessage(message);
   }
   state.modals = update.modals;
+  if (update.locale) {
+    state.snapshot.locale = update.locale;
+    useLocale(update.locale);
+    // Timestamps and the composer's command descriptions are redrawn in the new language.
+    drawAll();
+  }
   if (update.commands) {
     state.snapshot.commands = update.commands;
     drawComposerHelp();

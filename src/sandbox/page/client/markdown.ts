@@ -14,9 +14,16 @@ const ESCAPABLE = /^\\([\\*_~`|<>[\]()#:/.\-@!])/;
 
 type Rule = { pattern: RegExp; build: (match: RegExpExecArray, context: MarkdownContext) => Node };
 
+/** The language of the Discord client the visitor chose: Discord shows timestamps in it. */
+let timestampLocale = "en-US";
+
+export function setTimestampLocale(locale: string): void {
+  timestampLocale = locale;
+}
+
 function formatTimestamp(seconds: number, style: string): string {
   const date = new Date(seconds * 1000);
-  const locale = "en-US";
+  const locale = timestampLocale;
   switch (style) {
     case "t":
       return date.toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
