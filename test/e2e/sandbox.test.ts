@@ -99,8 +99,15 @@ describe("npm run sandbox", () => {
     expect(gridButtons.find((b) => b.custom_id?.includes("::upsample::2::"))?.style).toBe(2);
     // The pictures are the simulated proxy's own, drawn as PNG and served from its origin; the bot
     // downloads the finished one and uploads it as a file of its message, as against a real provider.
-    const image = (finished?.upscale.embeds[0] as { image?: { url?: string } } | undefined)?.image?.url ?? "";
-    expect(image).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\d+\/\d+-1\.png$/);
+    // The final state is shown at once with the proxy's link; the upload edit follows it.
+    const uploadedImage = async () => {
+      const upscale = (await demoResult())?.upscale;
+      return (upscale?.embeds[0] as { image?: { url?: string } } | undefined)?.image?.url ?? "";
+    };
+    await expect
+      .poll(uploadedImage, { timeout: 10_000, interval: 250 })
+      .toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\d+\/\d+-1\.png$/);
+    const image = await uploadedImage();
     const png = await fetch(image);
     expect(png.headers.get("content-type")).toBe("image/png");
     expect(
