@@ -7,6 +7,7 @@
 import type { SubmitPolicy } from "../config.js";
 import { UserError } from "../discord/interactions/userError.js";
 import type { Phrase } from "../i18n/catalogue.js";
+import { durationPhrase } from "../i18n/duration.js";
 import { phrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import { KeyedLocks } from "../tracking/keyedLocks.js";
@@ -64,7 +65,7 @@ export function describeRefusal(refusal: Refusal): Phrase {
     case "cooldown":
       return phrase("access.cooldown", {
         when: relativeTime(refusal.until),
-        duration: waitPhrase(refusal.cooldownMs),
+        duration: durationPhrase(refusal.cooldownMs),
       });
     case "daily":
       return phrase("access.daily", { count: refusal.limit, when: relativeTime(refusal.resetsAt) });
@@ -228,13 +229,4 @@ function nextUtcMidnight(ms: number): number {
 /** A Discord timestamp ("in 5 minutes"), which every client shows in its own language. */
 function relativeTime(ms: number): string {
   return `<t:${Math.ceil(ms / 1000)}:R>`;
-}
-
-function waitPhrase(ms: number): Phrase {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return phrase("duration.seconds", { count: seconds });
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120
-    ? phrase("duration.minutes", { count: minutes })
-    : phrase("duration.hours", { count: Math.round(minutes / 60) });
 }

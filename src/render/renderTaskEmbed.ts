@@ -3,9 +3,10 @@
 // gallery of up to four) and videos.
 import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
 import type { Phrase, PlainKey } from "../i18n/catalogue.js";
+import { durationPhrase } from "../i18n/duration.js";
 import { en } from "../i18n/en.js";
 import type { Locale } from "../i18n/locale.js";
-import { phrase, say, t } from "../i18n/translate.js";
+import { say, t } from "../i18n/translate.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { discordTime } from "./discordTime.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
@@ -65,13 +66,6 @@ export function actionLabel(task: Pick<Task, "action">, locale: Locale): string 
 export function progressBar(percent: number, width = 10): string {
   const filled = Math.round((percent / 100) * width);
   return `${"▰".repeat(filled)}${"▱".repeat(width - filled)} ${Math.round(percent)}%`;
-}
-
-function duration(fromMs: number, toMs: number): Phrase {
-  const seconds = Math.max(0, Math.round((toMs - fromMs) / 1000));
-  return seconds < 120
-    ? phrase("duration.seconds", { count: seconds })
-    : phrase("duration.minutes", { count: Math.round(seconds / 60) });
 }
 
 /** Upstream's text with Windows line ends made plain. */
@@ -204,7 +198,7 @@ export function renderTaskEmbeds(task: Task, options: EmbedOptions): APIEmbed[] 
     const time = discordTime(task.finishTime);
     const finished =
       task.startTime !== null
-        ? t(locale, "embed.finishedIn", { time, duration: duration(task.startTime, task.finishTime) })
+        ? t(locale, "embed.finishedIn", { time, duration: durationPhrase(task.finishTime - task.startTime) })
         : time;
     fields.push(field(t(locale, "embed.finished"), finished, true));
   }

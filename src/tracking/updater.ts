@@ -4,6 +4,7 @@
 // links. A task that finished after a long wait gets one reply that mentions its requester; a
 // running task that stopped moving upstream says since when; a queued one shows its place.
 import type { Phrase } from "../i18n/catalogue.js";
+import { durationPhrase } from "../i18n/duration.js";
 import { phrase, samePhrase } from "../i18n/translate.js";
 import type { Logger } from "../logger.js";
 import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
@@ -464,11 +465,7 @@ export class TaskUpdater {
       await this.#registry.withLock(key, async () => {
         const record = await this.#registry.find(key);
         if (!record || record.stopped !== null || record.createdAt > deadline) return;
-        const hours = Math.round(this.#maxAgeMs / 3_600_000);
-        const age =
-          hours >= 1
-            ? phrase("duration.hours", { count: hours })
-            : phrase("duration.minutes", { count: Math.round(this.#maxAgeMs / 60_000) });
+        const age = durationPhrase(this.#maxAgeMs);
         this.#logger.info(
           taskLogFields(record.taskId, record),
           "tracking stopped: task older than TRACK_MAX_AGE_MS",

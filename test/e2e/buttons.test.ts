@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { button, buttonsOf } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -10,18 +11,6 @@ const IMAGINE_ID = "1732012345678901";
 const U1 = "MJ::JOB::upsample::1::0f3b2c1e-7a45-4d2b-9c61-5e8f2a9b1c77";
 const U2 = "MJ::JOB::upsample::2::0f3b2c1e-7a45-4d2b-9c61-5e8f2a9b1c77";
 const BOB = "900000000000000102";
-
-type Button = { custom_id: string; label?: string; emoji?: { name: string } };
-
-function buttonsOf(message: FakeMessage): Button[] {
-  return (message.components as { components: Button[] }[]).flatMap((row) => row.components);
-}
-
-function button(message: FakeMessage, name: string): Button {
-  const found = buttonsOf(message).find((b) => b.label === name || b.emoji?.name === name);
-  if (!found) throw new Error(`no button ${name} on ${message.id}: ${JSON.stringify(buttonsOf(message))}`);
-  return found;
-}
 
 function title(message: FakeMessage): string | undefined {
   return (message.embeds[0] as { title?: string } | undefined)?.title;

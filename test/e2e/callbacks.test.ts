@@ -1,9 +1,10 @@
 // Push updates (notifyHook), channel feeds, and starting tasks from Discord.
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
-import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
+import { newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { imagineManually } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -23,28 +24,10 @@ function current(w: World, id: string): FakeMessage {
   return message;
 }
 
-/** /imagine whose task only moves when the test advances it (callbacks go to the bot's hook). */
-async function imagineWithManualTimeline(w: World, prompt = "a lighthouse at dusk") {
-  const id = newTaskId();
-  const { task, steps } = imagineTimeline(id, { prompt, promptEn: prompt });
-  w.mj.nextSubmitResult(
-    "imagine",
-    { code: 1, description: "Submit success", result: id },
-    {
-      task,
-      timeline: { steps, advance: "manual" },
-    },
-  );
-  const interaction = await w.discord.sendCommand("imagine", { prompt });
-  const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
-  await w.discord.waitFor(() => w.bot.app.context.registry.peek(id));
-  return { id, message };
-}
-
 describe("notifyHook callbacks", () => {
   it("follows every visible change from callbacks alone when polling is an hour apart", async () => {
     const w = await world({ callbacks: true, env: NO_POLLING });
-    const { id, message } = await imagineWithManualTimeline(w);
+    const { id, message } = await imagineManually(w, "a lighthouse at dusk");
     const submit = w.mj.requestsTo("/mj/submit/imagine")[0]!;
     expect((submit.body as { notifyHook?: string }).notifyHook).toBe(w.bot.app.context.notifyHook);
     expect(w.bot.app.context.notifyHook).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/mj\/[\w-]{40,}$/);
@@ -61,7 +44,7 @@ describe("notifyHook callbacks", () => {
 
   it("never moves a message backwards and does not edit for duplicates or old callbacks", async () => {
     const w = await world({ callbacks: true, env: NO_POLLING });
-    const { id, message } = await imagineWithManualTimeline(w);
+    const { id, message } = await imagineManually(w, "a lighthouse at dusk");
     const hook = w.bot.app.context.notifyHook!;
     w.mj.advance(id);
     w.mj.advance(id);

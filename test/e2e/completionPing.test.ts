@@ -3,9 +3,10 @@
 // and still once when the bot restarts between sending it and recording it.
 import { describe, expect, it } from "vitest";
 import type { FakeMessage, RecordedRequest } from "../../src/sandbox/discord/fakeDiscord.js";
-import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
+import { newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import type { TrackedTask } from "../../src/tracking/store.js";
 import { useWorlds, type World } from "../support/bot.js";
+import { imagineManually } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -20,21 +21,6 @@ const PROMPT = "a lighthouse at dusk";
 function movableClock() {
   let offset = 0;
   return { now: () => Date.now() + offset, skip: (ms: number) => (offset += ms) };
-}
-
-/** /imagine whose task moves only when the test advances it (SUBMITTED -> 30% -> 70% -> SUCCESS). */
-async function imagine(w: World): Promise<{ id: string; message: FakeMessage }> {
-  const id = newTaskId();
-  const { task, steps } = imagineTimeline(id, { prompt: PROMPT, promptEn: PROMPT });
-  w.mj.nextSubmitResult(
-    "imagine",
-    { code: 1, description: "Submit success", result: id },
-    { task, timeline: { steps, advance: "manual" } },
-  );
-  const interaction = await w.discord.sendCommand("imagine", { prompt: PROMPT });
-  const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
-  await w.discord.waitFor(() => w.bot.app.context.registry.peek(id));
-  return { id, message };
 }
 
 function title(w: World, id: string): string | undefined {
@@ -62,12 +48,12 @@ describe("the completion ping", () => {
     const clock = movableClock();
     const w = await world({ now: clock.now });
 
-    const quick = await imagine(w);
+    const quick = await imagineManually(w, PROMPT);
     w.mj.finish(quick.id);
     await w.discord.waitFor(() => title(w, quick.message.id) === "Imagine · Done");
     expect((await stoppedFollowing(w, quick.id)).completionPing ?? null).toBeNull();
 
-    const slow = await imagine(w);
+    const slow = await imagineManually(w, PROMPT);
     w.mj.advance(slow.id);
     clock.skip(31_000);
     w.mj.finish(slow.id);
@@ -104,7 +90,7 @@ describe("the completion ping", () => {
   it("sends none with COMPLETION_PING_AFTER_MS=off", async () => {
     const clock = movableClock();
     const w = await world({ now: clock.now, env: { COMPLETION_PING_AFTER_MS: "off" } });
-    const { id, message } = await imagine(w);
+    const { id, message } = await imagineManually(w, PROMPT);
     w.mj.advance(id);
     clock.skip(10 * 60_000);
     w.mj.finish(id);
@@ -139,7 +125,7 @@ describe("the completion ping", () => {
   it("restarting after the ping reached Discord but before the bot recorded it still leaves exactly one", async () => {
     const clock = movableClock();
     const w = await world({ now: clock.now });
-    const { id, message } = await imagine(w);
+    const { id, message } = await imagineManually(w, PROMPT);
     w.mj.advance(id);
     clock.skip(31_000);
     // Discord creates the ping at once but answers only after the bot has gone.
@@ -163,7 +149,7 @@ describe("the completion ping", () => {
   it("gives a ping up when Discord refuses it (no permission to send here), and stops following the task", async () => {
     const clock = movableClock();
     const w = await world({ now: clock.now });
-    const { id, message } = await imagine(w);
+    const { id, message } = await imagineManually(w, PROMPT);
     w.mj.advance(id);
     clock.skip(31_000);
     w.discord.failNext(

@@ -137,7 +137,7 @@ describe("public messages follow the server's preferred locale", () => {
     w.mj.finish(id);
     const done = await titleBecomes(w, message.id, "绘图 · 已完成");
     expect(fieldNames(done)).toEqual(["英文提示词", "提交时间", "开始时间", "完成时间", "发起人"]);
-    expect(embedOf(done).fields?.[3]?.value).toMatch(/^<t:\d+:f> \(<t:\d+:R>\)，用时 [\d,]+ (秒|分钟)$/);
+    expect(embedOf(done).fields?.[3]?.value).toMatch(/^<t:\d+:f> \(<t:\d+:R>\)，用时 [\d,]+ (秒|分钟|小时)$/);
     // Private answers still follow the member: an English client hears English.
     expect(await privateAnswer(w, "mjstatus", { id: "1732000000000000" }, ENGLISH)).toMatch(
       /^The MJ API has no task/,

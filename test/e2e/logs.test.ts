@@ -2,8 +2,8 @@
 // per submit that says who, what and how it went, never the prompt.
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
-import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
+import { imagineManually } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -29,25 +29,10 @@ function buttonId(message: FakeMessage, label: string): string {
   return found.custom_id;
 }
 
-/** /imagine whose task moves only when the test advances it. */
-async function imagine(w: World) {
-  const id = newTaskId();
-  const { task, steps } = imagineTimeline(id, { prompt: PROMPT, promptEn: PROMPT });
-  w.mj.nextSubmitResult(
-    "imagine",
-    { code: 1, description: "Submit success", result: id },
-    { task, timeline: { steps, advance: "manual" } },
-  );
-  const interaction = await w.discord.sendCommand("imagine", { prompt: PROMPT });
-  const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
-  await w.discord.waitFor(() => w.bot.app.context.registry.peek(id));
-  return { id, message };
-}
-
 describe("logs", () => {
   it("write one info line per submit: who, what kind, the outcome and the task, never the prompt", async () => {
     const w = await world();
-    const { id, message } = await imagine(w);
+    const { id, message } = await imagineManually(w, PROMPT);
     w.mj.finish(id);
     const done = await w.discord.waitFor(() => {
       const current = w.discord.messages.get(message.id);
@@ -109,7 +94,7 @@ describe("logs", () => {
 
   it("name the task, its guild and its channel on every line about it", async () => {
     const w = await world();
-    const { id, message } = await imagine(w);
+    const { id, message } = await imagineManually(w, PROMPT);
     // Discord fails one edit (through the reply's token): the scheduler logs it and retries.
     const token = w.discord.interactions.get(message.interactionId ?? "")?.token;
     w.discord.failNext(

@@ -1,8 +1,9 @@
 // GET /metrics on the bot's HTTP server: what a tracked task leaves in it, and its bearer token.
 import { describe, expect, it } from "vitest";
-import type { FakeMessage, InteractionRecord } from "../../src/sandbox/discord/fakeDiscord.js";
-import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
+import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
+import { newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
+import { imagineManually } from "../support/jobs.js";
 import { parsePrometheusText, type Sample, samplesOf, total } from "../support/prometheus.js";
 
 const world = useWorlds();
@@ -33,23 +34,6 @@ async function samples(w: World, headers: Record<string, string> = {}): Promise<
   return parsePrometheusText(text);
 }
 
-/** /imagine whose task moves only when the test advances it. */
-async function imagine(
-  w: World,
-): Promise<{ id: string; message: FakeMessage; interaction: InteractionRecord }> {
-  const id = newTaskId();
-  const { task, steps } = imagineTimeline(id, { prompt: PROMPT, promptEn: PROMPT });
-  w.mj.nextSubmitResult(
-    "imagine",
-    { code: 1, description: "Submit success", result: id },
-    { task, timeline: { steps, advance: "manual" } },
-  );
-  const interaction = await w.discord.sendCommand("imagine", { prompt: PROMPT });
-  const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
-  await w.discord.waitFor(() => w.bot.app.context.registry.peek(id));
-  return { id, message, interaction };
-}
-
 /** Advances the task one step at a time and waits for each step to be shown, then for tracking to end. */
 async function followToDone(w: World, id: string, message: FakeMessage): Promise<void> {
   for (const expected of ["30%", "70%"]) {
@@ -74,7 +58,7 @@ function expectNoIdentifyingLabel(all: Sample[], forbidden: string[]): void {
 describe("GET /metrics", () => {
   it("after a tracked task finishes shows it in every mjrelay metric, with templated routes and no id, token, key or prompt in a label", async () => {
     const w = await world();
-    const { id, message, interaction } = await imagine(w);
+    const { id, message, interaction } = await imagineManually(w, PROMPT);
     const queued = await samples(w);
     expect(samplesOf(queued, "mjrelay_tracked_tasks", { state: "queued" })[0]?.value).toBe(1);
 
@@ -150,7 +134,7 @@ describe("GET /metrics", () => {
 
   it("counts callbacks by outcome, and edits made from them, in a callbacks world", async () => {
     const w = await world({ callbacks: true, env: NO_POLLING });
-    const { id, message } = await imagine(w);
+    const { id, message } = await imagineManually(w, PROMPT);
     await followToDone(w, id, message);
     const hook = w.bot.app.context.notifyHook!;
     const secret = hook.slice(hook.lastIndexOf("/") + 1);

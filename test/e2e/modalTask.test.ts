@@ -1,17 +1,11 @@
 // A task waiting for its prompt (MODAL) that arrives by /mjstatus: its message offers the form
 // a click on Custom Zoom or Vary (Region) opens, and the form submits like one.
 import { describe, expect, it } from "vitest";
-import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { buttonsOf } from "../support/jobs.js";
 
 const world = useWorlds();
-
-type Button = { custom_id: string; label?: string; style: number };
-
-function buttonsOf(message: FakeMessage): Button[] {
-  return (message.components as { components: Button[] }[]).flatMap((row) => row.components);
-}
 
 describe("a MODAL task shown by /mjstatus", () => {
   it("opens the prompt form, filled in, and submits it as the new job", async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { buttonsOf } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -13,12 +14,6 @@ const HASH = "0f3b2c1e-7a45-4d2b-9c61-5e8f2a9b1c77";
 const U2 = `MJ::JOB::upsample::2::${HASH}`;
 const U3 = `MJ::JOB::upsample::3::${HASH}`;
 const V1 = `MJ::JOB::variation::1::${HASH}`;
-
-type Button = { custom_id?: string; label?: string; emoji?: { name: string }; style: number };
-
-function buttonsOf(message: FakeMessage | undefined): Button[] {
-  return ((message?.components ?? []) as { components: Button[] }[]).flatMap((row) => row.components);
-}
 
 /** Each button's custom_id with its style. */
 function styles(message: FakeMessage | undefined): Record<string, number> {

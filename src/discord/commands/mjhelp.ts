@@ -12,22 +12,13 @@ import { memberOf } from "../../access/member.js";
 import type { Allowance } from "../../access/submitAccess.js";
 import type { ButtonsAllowed, SubmitPolicy } from "../../config.js";
 import type { Phrase } from "../../i18n/catalogue.js";
+import { durationPhrase } from "../../i18n/duration.js";
 import type { Locale } from "../../i18n/locale.js";
 import { phrase, say, t } from "../../i18n/translate.js";
 import { discordTime } from "../../render/discordTime.js";
 import { DISCORD_LIMITS, truncate } from "../../render/limits.js";
 import { described, privateLocale } from "../locales.js";
 import type { SlashCommand } from "./command.js";
-
-/** A span of time in words: "30 s", "10 min", "2 h" ("30 秒" ...). */
-function span(ms: number): Phrase {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return phrase("duration.seconds", { count: seconds });
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120
-    ? phrase("duration.minutes", { count: minutes })
-    : phrase("duration.hours", { count: Math.round(minutes / 60) });
-}
 
 /** A command's line, its description as a client in `locale` shows it (see chineseLocalizations). */
 function commandLine(command: RESTPostAPIChatInputApplicationCommandsJSONBody, locale: Locale): Phrase {
@@ -55,8 +46,8 @@ function whoMaySubmit(allowed: SubmitPolicy["allowed"]): Phrase {
 
 function cooldownLine(cooldownMs: number, endsAt: number | null): Phrase {
   return endsAt === null
-    ? phrase("help.cooldownReady", { cooldown: span(cooldownMs) })
-    : phrase("help.cooldownWaiting", { cooldown: span(cooldownMs), endsAt: discordTime(endsAt) });
+    ? phrase("help.cooldownReady", { cooldown: durationPhrase(cooldownMs) })
+    : phrase("help.cooldownWaiting", { cooldown: durationPhrase(cooldownMs), endsAt: discordTime(endsAt) });
 }
 
 /** What the member may still do, one line per limit the operator set. */
@@ -100,7 +91,7 @@ export function helpEmbed(input: {
   const said = (lines: readonly Phrase[]) => lines.map((line) => say(locale, line));
   const who = [whoMaySubmit(input.policy.allowed), whoMayClick(input.buttonsAllowed)];
   if (input.completionPingAfterMs !== null) {
-    who.push(phrase("help.completionPing", { after: span(input.completionPingAfterMs) }));
+    who.push(phrase("help.completionPing", { after: durationPhrase(input.completionPingAfterMs) }));
   }
   const buttonGuide = [
     phrase("help.buttonsGrid"),
