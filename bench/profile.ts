@@ -1,6 +1,6 @@
 // `npm run bench -- --profile`: a CPU profile (V8's sampling profiler, as --cpu-prof takes) of the
 // measured part of one run, written next to the results, and what cost most in it.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { dirname, relative } from "node:path";
 
@@ -51,6 +51,11 @@ export function summarize(profile: CpuProfile, file: string): ProfileSummary {
     .slice(0, 5)
     .map(([item, ms]) => ({ item, ms, share: busy > 0 ? ms / busy : 0 }));
   return { file, busyMs: busy, top };
+}
+
+/** A profile written earlier (by this bench, or by `node --cpu-prof`), summarized the same way. */
+export function summarizeFile(file: string): ProfileSummary {
+  return summarize(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, relative(process.cwd(), file));
 }
 
 export class RunProfiler {

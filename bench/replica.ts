@@ -9,8 +9,14 @@ import { RestMessageEditor } from "../src/discord/messages/messageEditor.js";
 import { createLogger } from "../src/logger.js";
 import { MjClient } from "../src/mj/client.js";
 import { parseTask, type Task } from "../src/mj/schema.js";
+import type { TaskMessagePayload } from "../src/render/renderTaskMessage.js";
 import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
-import { EditScheduler } from "../src/tracking/editScheduler.js";
+import {
+  type EditLane,
+  EditScheduler,
+  type MessageEditor,
+  type MessageTarget,
+} from "../src/tracking/editScheduler.js";
 import { Poller } from "../src/tracking/poller.js";
 import { TaskRegistry } from "../src/tracking/registry.js";
 import { FixedShare, type GlobalBudget, SharedTokenBucket } from "../src/tracking/sharedGlobalLimit.js";
@@ -36,7 +42,14 @@ export type ReplicaCommand = ReplicaStart | { cmd: "stop" };
 const logger = createLogger({ level: "silent", secrets: [] });
 const PER_SECOND = 46;
 
-let running: { stop(): Promise<{ cpuMs: number }> } | undefined;
+/** What a replica reports when stopped. */
+export interface ReplicaReport {
+  cpuMs: number;
+  /** Per channel-route edit, ms from its payload being made to its request starting. */
+  budgetWaitsMs: number[];
+}
+
+let running: { stop(): Promise<ReplicaReport> } | undefined;
 
 async function start(message: ReplicaStart): Promise<null> {
   const store = await TrackingStore.open(
@@ -49,22 +62,26 @@ async function start(message: ReplicaStart): Promise<null> {
     authStyle: "bearer",
     timeoutMs: 30_000,
   });
-  let edits: EditScheduler | undefined;
-  const budgetOptions = { redisUrl: message.redisUrl, botId: "bench", perSecond: PER_SECOND, logger };
   let budget: GlobalBudget | undefined;
+  const editor = new WaitTimedEditor(
+    new RestMessageEditor({
+      rest,
+      apiUrl: message.apiUrl,
+      token: message.token,
+      ...(message.sharing === "token bucket"
+        ? { acquireGlobal: () => budget?.acquire() ?? Promise.resolve() }
+        : {}),
+    }),
+  );
+  const edits = new EditScheduler({ editor, logger, maxPerSecond: PER_SECOND });
+  const budgetOptions = { redisUrl: message.redisUrl, botId: "bench", perSecond: PER_SECOND, logger };
   if (message.sharing === "token bucket") budget = await SharedTokenBucket.open(budgetOptions);
+  // Opened once the scheduler exists: its first share (counted as it opens) must reach the pacing.
   if (message.sharing === "fixed share") {
-    budget = await FixedShare.open({ ...budgetOptions, onShare: (share) => edits?.setMaxPerSecond(share) });
+    budget = await FixedShare.open({ ...budgetOptions, onShare: (share) => edits.setMaxPerSecond(share) });
   }
-  const editor = new RestMessageEditor({
-    rest,
-    apiUrl: message.apiUrl,
-    token: message.token,
-    ...(budget ? { acquireGlobal: () => (budget as GlobalBudget).acquire() } : {}),
-  });
-  edits = new EditScheduler({ editor, logger, maxPerSecond: PER_SECOND });
   const registry = new TaskRegistry(store);
-  const updater = new TaskUpdater({ registry, edits, logger, maxAgeMs: 24 * 3600_000 });
+  const updater = new TaskUpdater({ registry, edits: editor.timing(edits), logger, maxAgeMs: 24 * 3600_000 });
   for (const seeded of message.tasks) {
     const task = parseTask(seeded.task) as Task;
     await updater.attach(task, {
@@ -83,15 +100,70 @@ async function start(message: ReplicaStart): Promise<null> {
     async stop() {
       const used = process.cpuUsage(cpu);
       await poller.stop();
-      edits?.stop();
+      edits.stop();
       await editor.close();
       await budget?.close();
       await mj.close();
       await store.close();
-      return { cpuMs: (used.user + used.system) / 1000 };
+      return { cpuMs: (used.user + used.system) / 1000, budgetWaitsMs: editor.waits };
     },
   };
   return null;
+}
+
+/**
+ * The editor, timing how long each channel-route edit waited between its payload being made and
+ * its request starting: the wait for the bot's global budget (the local pacing, and the shared
+ * bucket when there is one).
+ */
+class WaitTimedEditor implements MessageEditor {
+  readonly waits: number[] = [];
+  readonly #madeAt = new Map<string, number>();
+
+  constructor(private readonly inner: RestMessageEditor) {}
+
+  /** The scheduler, with each payload's making timed. */
+  timing(scheduler: EditScheduler): Pick<EditScheduler, "submit"> {
+    return {
+      submit: (target, prepare, options) =>
+        scheduler.submit(
+          target,
+          async () => {
+            const payload = await prepare();
+            this.#madeAt.set(target.messageId, performance.now());
+            return payload;
+          },
+          options,
+        ),
+    };
+  }
+
+  edit(target: MessageTarget, payload: TaskMessagePayload, lane: EditLane) {
+    const madeAt = this.#madeAt.get(target.messageId);
+    this.#madeAt.delete(target.messageId);
+    if (madeAt !== undefined && lane.global) this.waits.push(performance.now() - madeAt);
+    return this.inner.edit(target, payload, lane);
+  }
+
+  laneOf(target: MessageTarget): EditLane {
+    return this.inner.laneOf(target);
+  }
+
+  readyAt(laneKey: string): number {
+    return this.inner.readyAt(laneKey);
+  }
+
+  globalReadyAt(): number {
+    return this.inner.globalReadyAt();
+  }
+
+  get acquireGlobal(): (() => Promise<void>) | undefined {
+    return this.inner.acquireGlobal;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 process.on("message", (raw) => {

@@ -23,8 +23,8 @@ import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
 import { WebhookServer } from "../src/webhook/server.js";
 import { startRedis } from "../test/support/redis.js";
 import type { BenchCommand, DiscordReport, FakeRole, MjReport } from "./fakes.js";
-import { type ProfileSummary, profileTable, RunProfiler } from "./profile.js";
-import type { ReplicaCommand, Sharing } from "./replica.js";
+import { type ProfileSummary, profileTable, RunProfiler, summarizeFile } from "./profile.js";
+import type { ReplicaCommand, ReplicaReport, Sharing } from "./replica.js";
 
 /**
  * bench/ in the source tree, whether this file runs from there (tsx) or compiled (npm run bench
@@ -42,7 +42,8 @@ const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "
   .split(",")
   .map(Number);
 const modes = (
-  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ?? "polling,callbacks,interactions,naive"
+  process.argv.find((a) => a.startsWith("--modes="))?.slice(8) ??
+  "polling,callbacks,interactions,naive,two-process"
 ).split(",");
 const logger = createLogger({ level: "silent", secrets: [] });
 /** --profile: a CPU profile of the largest polling run, and its top five items by self time. */
@@ -383,6 +384,8 @@ interface TwoProcessResult {
   p99: number | null;
   editsPerSecond: number;
   cpuMsPerTick: number;
+  /** Per channel-route edit, from its payload being made to its request starting (both processes). */
+  budgetWait: { p50: number | null; p99: number | null; mean: number | null };
 }
 
 /**
@@ -407,7 +410,8 @@ async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): P
     ),
   );
   const run = await waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
-  const cpu = await Promise.all(replicas.map((replica) => replica.call<{ cpuMs: number }>({ cmd: "stop" })));
+  const stopped = await Promise.all(replicas.map((replica) => replica.call<ReplicaReport>({ cmd: "stop" })));
+  const waits = stopped.flatMap((r) => r.budgetWaitsMs);
   for (const replica of replicas) replica.kill();
   const report = await fakes.report();
   await fakes.stop();
@@ -423,14 +427,19 @@ async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): P
     p50: percentile(report.latencies, 50),
     p99: percentile(report.latencies, 99),
     editsPerSecond: report.discordPatches / patchSeconds,
-    cpuMsPerTick: cpu.reduce((sum, c) => sum + c.cpuMs, 0) / (run.ms / POLL_INTERVAL_MS),
+    cpuMsPerTick: stopped.reduce((sum, r) => sum + r.cpuMs, 0) / (run.ms / POLL_INTERVAL_MS),
+    budgetWait: {
+      p50: percentile(waits, 50),
+      p99: percentile(waits, 99),
+      mean: waits.length > 0 ? waits.reduce((sum, w) => sum + w, 0) / waits.length : null,
+    },
   };
 }
 
 function twoProcessTable(rows: TwoProcessResult[]): string {
   const head =
-    "| N | global limit shared | finished | run (s) | Discord edits | 429s (global) | change→edit p50 (ms) | p99 (ms) | edits/s | CPU ms/tick (both) |";
-  const rule = "|---|---|---|---|---|---|---|---|---|---|";
+    "| N | global limit shared | finished | run (s) | Discord edits | 429s (global) | change→edit p50 (ms) | p99 (ms) | edits/s | wait for the budget: mean (ms) | p50 (ms) | p99 (ms) | CPU ms/tick (both) |";
+  const rule = "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
   const lines = rows.map((r) =>
     [
       r.n,
@@ -442,10 +451,29 @@ function twoProcessTable(rows: TwoProcessResult[]): string {
       fmt(r.p50),
       fmt(r.p99),
       fmt(r.editsPerSecond, 1),
+      fmt(r.budgetWait.mean),
+      fmt(r.budgetWait.p50),
+      fmt(r.budgetWait.p99),
       fmt(r.cpuMsPerTick, 1),
     ].join(" | "),
   );
   return [head, rule, ...lines.map((line) => `| ${line} |`)].join("\n");
+}
+
+/** Which sharing scheme kept the bot at 0 global 429s with the least waiting for the budget. */
+function sharingVerdict(rows: TwoProcessResult[]): string {
+  const holding = rows
+    .filter((r) => r.sharing !== "none" && r.rateLimitedGlobal === 0 && r.budgetWait.mean !== null)
+    .sort((a, b) => (a.budgetWait.mean ?? 0) - (b.budgetWait.mean ?? 0));
+  const best = holding[0];
+  if (!best) return "No sharing scheme held 0 global 429s in this run.";
+  const others = rows
+    .filter((r) => r !== best && r.sharing !== "none")
+    .map(
+      (r) =>
+        `${r.sharing}: ${r.rateLimitedGlobal} global 429s, ${fmt(r.budgetWait.mean)} ms mean wait, ${fmt(r.editsPerSecond, 1)} edits/s`,
+    );
+  return `Least waiting with 0 global 429s: ${best.sharing} (${fmt(best.budgetWait.mean)} ms mean wait, ${fmt(best.editsPerSecond, 1)} edits/s${others.length > 0 ? `; ${others.join("; ")}` : ""}).`;
 }
 
 function fmt(value: number | null, digits = 0): string {
@@ -474,6 +502,55 @@ function table(results: Result[]): string {
     ].join(" | "),
   );
   return [head, rule, ...rows.map((row) => `| ${row} |`)].join("\n");
+}
+
+/** (peak RSS at the largest N − peak RSS at the smallest) / the tasks between, from the polling rows. */
+function kbPerTask(results: Result[]): { kb: number; from: Result; to: Result } | undefined {
+  const polling = results.filter((r) => r.mode === "mjrelay, polling").sort((a, b) => a.n - b.n);
+  const from = polling[0];
+  const to = polling.at(-1);
+  if (!from || !to || to.n === from.n) return undefined;
+  return { kb: ((to.peakRssMb - from.peakRssMb) * 1024) / (to.n - from.n), from, to };
+}
+
+/** The issue's targets next to what this run measured. */
+function targets(results: Result[], twoProcessRows: TwoProcessResult[]): string {
+  const lines = ["| target | measured | met |", "|---|---|---|"];
+  const row = (target: string, measured: string, met: boolean | undefined) =>
+    lines.push(`| ${target} | ${measured} | ${met === undefined ? "–" : met ? "yes" : "no"} |`);
+  for (const n of sizes) {
+    const ours = results.find((r) => r.n === n && r.mode === "mjrelay, polling");
+    const naive = results.find((r) => r.n === n && r.mode === "naive baseline");
+    if (!ours || !naive || n < 1000) continue;
+    const ratio = ours.cpuMsPerTick / naive.cpuMsPerTick;
+    row(
+      `CPU per tick at N = ${n} at most half the naive baseline's`,
+      `${fmt(ours.cpuMsPerTick, 1)} vs ${fmt(naive.cpuMsPerTick, 1)} ms/tick (${fmt(ratio, 2)}×)`,
+      ratio <= 0.5,
+    );
+  }
+  const interactions = results.filter((r) => r.mode === "mjrelay, interactions").sort((a, b) => b.n - a.n)[0];
+  if (interactions) {
+    row(
+      `interactions mode at ${interactions.n === 10000 ? "10,000" : interactions.n} tasks: ≥ 150 edits/s, 0 429s`,
+      `${fmt(interactions.editsPerSecond, 1)} edits/s, ${interactions.rateLimited} 429s`,
+      interactions.editsPerSecond >= 150 && interactions.rateLimited === 0,
+    );
+  }
+  const shared = twoProcessRows.filter((r) => r.sharing !== "none");
+  if (shared.length > 0) {
+    const best = Math.min(...shared.map((r) => r.rateLimitedGlobal));
+    row("two processes sharing Redis: 0 global 429s", `${best} (best scheme)`, best === 0);
+  }
+  const memory = kbPerTask(results);
+  if (memory) {
+    row(
+      `RSS per tracked task ≤ 2 KB ((peak RSS at ${memory.to.n} − at ${memory.from.n}) / ${memory.to.n - memory.from.n})`,
+      `${fmt(memory.kb, 2)} KB/task (${fmt(memory.to.peakRssMb)} − ${fmt(memory.from.peakRssMb)} MB)`,
+      memory.kb <= 2,
+    );
+  }
+  return lines.length > 2 ? lines.join("\n") : "";
 }
 
 function ratios(results: Result[]): string {
@@ -547,6 +624,44 @@ if (twoProcessSize > 0) {
   }
 }
 
+const memory = kbPerTask(results);
+const beforeFile = process.argv.find((a) => a.startsWith("--profile-before="))?.slice(17);
+const before = beforeFile === undefined ? undefined : summarizeFile(beforeFile);
+const profiles = [
+  before === undefined
+    ? ""
+    : `CPU profile BEFORE this tracker's performance work (${before.file}: the same run on the tracker as it
+was, profiled the same way), ${before.busyMs.toFixed(0)} ms busy; the top five items by self time:
+
+${profileTable(before)}`,
+  profile === undefined
+    ? ""
+    : `CPU profile of the N=${Math.max(...sizes)} polling run (its measured part, sampled every 0.5 ms; ${profile.file}),
+${profile.busyMs.toFixed(0)} ms busy; the top five items by self time:
+
+${profileTable(profile)}`,
+].filter(Boolean);
+/** What both the terminal and bench/results.md show, after the setup text. */
+const figures = [
+  table(results),
+  `Ratios:\n\n${ratios(results)}`,
+  memory === undefined
+    ? ""
+    : `Memory: (peak RSS at N = ${memory.to.n} − peak RSS at N = ${memory.from.n}) / ${memory.to.n - memory.from.n} = ${fmt(memory.kb, 2)} KB per tracked task (polling rows).`,
+  twoProcess.length === 0
+    ? ""
+    : `Two tracker processes of one bot (${twoProcessSize} tasks, half each, over ${TWO_PROCESS_CHANNELS} channels so that channel
+buckets allow more than the global limit), one fake Discord, one redis-server. "Wait for the budget" =
+per channel-route edit, from its payload being made to its request starting (the pacing, and the
+shared bucket's answer when there is one):
+
+${twoProcessTable(twoProcess)}
+
+${sharingVerdict(twoProcess)}`,
+  ...profiles,
+  targets(results, twoProcess) === "" ? "" : `The issue's targets:\n\n${targets(results, twoProcess)}`,
+].filter(Boolean);
+
 const markdown = `# mjrelay benchmark
 
 Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version} (flags: ${process.execArgv.join(" ") || "none"}), ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "unknown"}).
@@ -562,36 +677,13 @@ newer one replaced are not sent at all). The naive baseline GETs every task and 
 message each tick, with no batching, comparison or coalescing. Runs stop when every final state has
 reached Discord, or after ${(8 * STEP_MS + 60_000) / 1000} s. "CPU ms/tick" = the tracker process's CPU time
 over the run (polls, callbacks, rendering, edits, GC) per ${POLL_INTERVAL_MS / 1000} s poll interval. "429s (global)" = 429 answers
-received, and how many of them were for the global limit.
+received, and how many of them were for the global limit. In the interactions mode every message
+is a slash command's reply, edited through its interaction token.
 
-${table(results)}
-
-Ratios:
-
-${ratios(results)}
-${
-  twoProcess.length === 0
-    ? ""
-    : `
-Two tracker processes of one bot (${twoProcessSize} tasks, half each, over ${TWO_PROCESS_CHANNELS} channels so that channel
-buckets allow more than the global limit), one fake Discord, one redis-server:
-
-${twoProcessTable(twoProcess)}
-`
-}${
-  profile === undefined
-    ? ""
-    : `
-CPU profile of the N=${Math.max(...sizes)} polling run (its measured part, sampled every 0.5 ms; ${profile.file}),
-${profile.busyMs.toFixed(0)} ms busy; the top five items by self time:
-
-${profileTable(profile)}
-`
-}`;
+${figures.join("\n\n")}
+`;
 const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
 const written = resolvePath(BENCH_DIR, output);
 writeFileSync(written, markdown);
-process.stdout.write(
-  `\n${table(results)}\n\n${ratios(results)}\n\n${twoProcess.length > 0 ? `${twoProcessTable(twoProcess)}\n\n` : ""}Written to ${relative(process.cwd(), written)}\n`,
-);
+process.stdout.write(`\n${figures.join("\n\n")}\n\nWritten to ${relative(process.cwd(), written)}\n`);
 process.exit(0);
