@@ -46,8 +46,12 @@ const modes = (
   "polling,callbacks,interactions,naive,two-process"
 ).split(",");
 const logger = createLogger({ level: "silent", secrets: [] });
-/** --profile: a CPU profile of the largest polling run, and its top five items by self time. */
+/**
+ * --profile: a CPU profile of the largest polling run, and its top five items by self time. The
+ * profiled run is one more run, after the table's: the profiler's own cost is in no figure.
+ */
 const profileRun = process.argv.includes("--profile");
+const PROFILED = "--profiled-run";
 const profiler = new RunProfiler();
 let profile: ProfileSummary | undefined;
 
@@ -246,7 +250,7 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
     interactions: how === "interactions",
   });
 
-  const profiled = profileRun && n === Math.max(...sizes) && how === "polling";
+  const profiled = process.argv.includes(PROFILED);
   if (profiled) await profiler.start();
   const run = await measured(async () => {
     poller.start();
@@ -570,87 +574,138 @@ function ratios(results: Result[]): string {
   return lines.join("\n");
 }
 
-const results: Result[] = [];
-for (const n of sizes) {
-  for (const mode of [
-    "mjrelay, polling",
-    "mjrelay, callbacks",
-    "mjrelay, interactions",
-    "naive baseline",
-  ] as const) {
-    if (!modes.some((wanted) => mode.includes(wanted))) continue;
-    process.stdout.write(`N=${n}, ${mode}… `);
-    const result =
-      mode === "naive baseline"
-        ? await runNaive(n)
-        : await runMjrelay(
-            n,
-            mode === "mjrelay, callbacks"
-              ? "callbacks"
-              : mode === "mjrelay, interactions"
-                ? "interactions"
-                : "polling",
-          );
-    results.push(result);
-    process.stdout.write(
-      `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s, ${result.rateLimitedGlobal} of them global)\n`,
+const MODES = ["mjrelay, polling", "mjrelay, callbacks", "mjrelay, interactions", "naive baseline"] as const;
+
+/** What a run's own process reports back. */
+interface RunReport {
+  result: Result;
+  profile?: ProfileSummary;
+}
+
+function runInThisProcess(n: number, mode: Mode): Promise<Result> {
+  if (mode === "naive baseline") return runNaive(n);
+  return runMjrelay(
+    n,
+    mode === "mjrelay, callbacks"
+      ? "callbacks"
+      : mode === "mjrelay, interactions"
+        ? "interactions"
+        : "polling",
+  );
+}
+
+/**
+ * Each run in a process of its own, started with this one's flags: one run's JIT warm-up (the
+ * code mjrelay and the baseline share, undici and the renderer, is compiled by whichever runs
+ * first) and its heap never count in another's CPU or RSS.
+ */
+function runInItsOwnProcess(n: number, mode: Mode, profiled = false): Promise<RunReport> {
+  const args = [...process.argv.slice(2), `--run=${n}:${mode}`, ...(profiled ? [PROFILED] : [])];
+  const child = fork(fileURLToPath(import.meta.url), args, {
+    execArgv: process.execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    let report: RunReport | undefined;
+    child.on("message", (message: RunReport) => {
+      report = message;
+    });
+    child.on("exit", (code) =>
+      report
+        ? resolve(report)
+        : reject(new Error(`the run N=${n}, ${mode} ended without a report (exit ${code})`)),
     );
-    const { delivered, failed, firstError } = result.callbacks;
-    if (delivered + failed > 0) {
+  });
+}
+
+const single = process.argv.find((a) => a.startsWith("--run="))?.slice(6);
+if (single !== undefined) {
+  const [n, mode] = [
+    Number(single.slice(0, single.indexOf(":"))),
+    single.slice(single.indexOf(":") + 1) as Mode,
+  ];
+  const result = await runInThisProcess(n, mode);
+  process.send?.({ result, ...(profile ? { profile } : {}) } satisfies RunReport, () => process.exit(0));
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  for (const n of sizes) {
+    for (const mode of MODES) {
+      if (!modes.some((wanted) => mode.includes(wanted))) continue;
+      process.stdout.write(`N=${n}, ${mode}… `);
+      const report = await runInItsOwnProcess(n, mode);
+      const result = report.result;
+      if (report.profile) profile = report.profile;
+      results.push(result);
       process.stdout.write(
-        `  callbacks: ${delivered} delivered, ${failed} failed${firstError ? ` (first: ${firstError})` : ""}\n`,
+        `done in ${result.seconds.toFixed(1)} s (${result.finished}/${n} finished, ${result.rateLimited} 429s, ${result.rateLimitedGlobal} of them global)\n`,
       );
+      const { delivered, failed, firstError } = result.callbacks;
+      if (delivered + failed > 0) {
+        process.stdout.write(
+          `  callbacks: ${delivered} delivered, ${failed} failed${firstError ? ` (first: ${firstError})` : ""}\n`,
+        );
+      }
     }
   }
-}
 
-const twoProcessSize = Number(
-  process.argv.find((a) => a.startsWith("--two-process="))?.slice(14) ??
-    (modes.includes("two-process") ? 2000 : 0),
-);
-const twoProcess: TwoProcessResult[] = [];
-if (twoProcessSize > 0) {
-  const redis = await startRedis();
-  try {
-    for (const sharing of ["none", "token bucket", "fixed share"] as const) {
-      process.stdout.write(`N=${twoProcessSize}, two processes, global limit shared: ${sharing}… `);
-      // Each run on a fresh database: the budget and the process list start empty.
-      const row = await runTwoProcesses(twoProcessSize, sharing, `${redis.url}/${twoProcess.length + 1}`);
-      twoProcess.push(row);
-      process.stdout.write(`done in ${row.seconds.toFixed(1)} s (${row.rateLimitedGlobal} global 429s)\n`);
-    }
-  } finally {
-    await redis.stop();
+  if (profileRun) {
+    const n = Math.max(...sizes);
+    process.stdout.write(`N=${n}, mjrelay, polling, profiled (not in the table)… `);
+    profile = (await runInItsOwnProcess(n, "mjrelay, polling", true)).profile;
+    process.stdout.write("done\n");
   }
-}
 
-const memory = kbPerTask(results);
-const beforeFile = process.argv.find((a) => a.startsWith("--profile-before="))?.slice(17);
-const before = beforeFile === undefined ? undefined : summarizeFile(beforeFile);
-const profiles = [
-  before === undefined
-    ? ""
-    : `CPU profile BEFORE this tracker's performance work (${before.file}: the same run on the tracker as it
+  const twoProcessSize = Number(
+    process.argv.find((a) => a.startsWith("--two-process="))?.slice(14) ??
+      (modes.includes("two-process") ? 2000 : 0),
+  );
+  const twoProcess: TwoProcessResult[] = [];
+  if (twoProcessSize > 0) {
+    const redis = await startRedis();
+    try {
+      for (const sharing of ["none", "token bucket", "fixed share"] as const) {
+        process.stdout.write(`N=${twoProcessSize}, two processes, global limit shared: ${sharing}… `);
+        // Each run on a fresh database: the budget and the process list start empty.
+        const row = await runTwoProcesses(twoProcessSize, sharing, `${redis.url}/${twoProcess.length + 1}`);
+        twoProcess.push(row);
+        process.stdout.write(`done in ${row.seconds.toFixed(1)} s (${row.rateLimitedGlobal} global 429s)\n`);
+      }
+    } finally {
+      await redis.stop();
+    }
+  }
+
+  const memory = kbPerTask(results);
+  const beforeFile = process.argv.find((a) => a.startsWith("--profile-before="))?.slice(17);
+  const before = beforeFile === undefined ? undefined : summarizeFile(beforeFile);
+  const profiles = [
+    before === undefined
+      ? ""
+      : `CPU profile BEFORE this tracker's performance work (${before.file}: the same run on the tracker as it
 was, profiled the same way), ${before.busyMs.toFixed(0)} ms busy; the top five items by self time:
 
 ${profileTable(before)}`,
-  profile === undefined
-    ? ""
-    : `CPU profile of the N=${Math.max(...sizes)} polling run (its measured part, sampled every 0.5 ms; ${profile.file}),
+    profile === undefined
+      ? ""
+      : `CPU profile of one more N=${Math.max(...sizes)} polling run, apart from the table's (its measured part, sampled every 0.5 ms; ${profile.file}),
 ${profile.busyMs.toFixed(0)} ms busy; the top five items by self time:
 
 ${profileTable(profile)}`,
-].filter(Boolean);
-/** What both the terminal and bench/results.md show, after the setup text. */
-const figures = [
-  table(results),
-  `Ratios:\n\n${ratios(results)}`,
-  memory === undefined
-    ? ""
-    : `Memory: (peak RSS at N = ${memory.to.n} − peak RSS at N = ${memory.from.n}) / ${memory.to.n - memory.from.n} = ${fmt(memory.kb, 2)} KB per tracked task (polling rows).`,
-  twoProcess.length === 0
-    ? ""
-    : `Two tracker processes of one bot (${twoProcessSize} tasks, half each, over ${TWO_PROCESS_CHANNELS} channels so that channel
+  ].filter(Boolean);
+  /** What both the terminal and bench/results.md show, after the setup text. */
+  const figures = [
+    table(results),
+    `Ratios:\n\n${ratios(results)}`,
+    memory === undefined
+      ? ""
+      : `Memory: (peak RSS at N = ${memory.to.n} − peak RSS at N = ${memory.from.n}) / ${memory.to.n - memory.from.n} = ${fmt(memory.kb, 2)} KB per tracked task (polling rows).`,
+    twoProcess.length === 0
+      ? ""
+      : `Two tracker processes of one bot (${twoProcessSize} tasks, half each, over ${TWO_PROCESS_CHANNELS} channels so that channel
 buckets allow more than the global limit), one fake Discord, one redis-server. "Wait for the budget" =
 per channel-route edit, from its payload being made to its request starting (the pacing, and the
 shared bucket's answer when there is one):
@@ -658,11 +713,11 @@ shared bucket's answer when there is one):
 ${twoProcessTable(twoProcess)}
 
 ${sharingVerdict(twoProcess)}`,
-  ...profiles,
-  targets(results, twoProcess) === "" ? "" : `The issue's targets:\n\n${targets(results, twoProcess)}`,
-].filter(Boolean);
+    ...profiles,
+    targets(results, twoProcess) === "" ? "" : `The issue's targets:\n\n${targets(results, twoProcess)}`,
+  ].filter(Boolean);
 
-const markdown = `# mjrelay benchmark
+  const markdown = `# mjrelay benchmark
 
 Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version} (flags: ${process.execArgv.join(" ") || "none"}), ${cpus().length} CPU(s) (${cpus()[0]?.model ?? "unknown"}).
 
@@ -682,8 +737,9 @@ is a slash command's reply, edited through its interaction token.
 
 ${figures.join("\n\n")}
 `;
-const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
-const written = resolvePath(BENCH_DIR, output);
-writeFileSync(written, markdown);
-process.stdout.write(`\n${figures.join("\n\n")}\n\nWritten to ${relative(process.cwd(), written)}\n`);
-process.exit(0);
+  const output = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "results.md";
+  const written = resolvePath(BENCH_DIR, output);
+  writeFileSync(written, markdown);
+  process.stdout.write(`\n${figures.join("\n\n")}\n\nWritten to ${relative(process.cwd(), written)}\n`);
+  process.exit(0);
+}

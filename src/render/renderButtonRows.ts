@@ -15,6 +15,7 @@ import { phrase, say, t } from "../i18n/translate.js";
 import type { Button } from "../mj/schema.js";
 import { encodeButtonId, encodeModalId, type StoredButton } from "./customId.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
+import { memoized } from "./memo.js";
 import { safeHttpUrl } from "./taskMedia.js";
 
 export type TaskButton = APIButtonComponentWithCustomId | APIButtonComponentWithURL;
@@ -40,6 +41,13 @@ type ButtonEmoji = { name: string } | { id: string; name: string; animated: bool
 
 /** The emoji Discord accepts for `raw`, or null (a bare custom name such as "upscale_1" is refused). */
 export function toButtonEmoji(raw: string): ButtonEmoji | null {
+  const emoji = knownEmoji(raw);
+  // A copy: the answer is kept for the next button with this emoji.
+  return emoji === null ? null : { ...emoji };
+}
+
+/** Buttons carry a handful of emoji over and over: the RGI test, costly, runs once for each. */
+const knownEmoji = memoized((raw: string): ButtonEmoji | null => {
   const text = raw.trim();
   if (!text) return null;
   const custom = CUSTOM_EMOJI.exec(text);
@@ -48,7 +56,7 @@ export function toButtonEmoji(raw: string): ButtonEmoji | null {
   // Proxies sometimes drop the variation selector ("🖌" for "🖌️").
   if (UNICODE_EMOJI.test(`${text}\uFE0F`)) return { name: `${text}\uFE0F` };
   return null;
-}
+}, 256);
 
 // Every customId family the proxies send (see mj-api.md), most specific first.
 const FALLBACK_LABELS: [RegExp, (match: RegExpExecArray) => Phrase][] = [

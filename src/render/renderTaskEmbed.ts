@@ -1,7 +1,7 @@
 // The embeds that show one task: status colour and title, what upstream answered (prompt, describe
 // suggestions, shorten analysis, the reason of a failure), progress, times, and its pictures (a
 // gallery of up to four) and videos.
-import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
+import type { APIEmbed, APIEmbedField } from "discord.js";
 import type { Phrase, PlainKey } from "../i18n/catalogue.js";
 import { durationPhrase } from "../i18n/duration.js";
 import { en } from "../i18n/en.js";
@@ -10,6 +10,7 @@ import { say, t } from "../i18n/translate.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { discordTime } from "./discordTime.js";
 import { DISCORD_LIMITS, truncate } from "./limits.js";
+import { escapeText } from "./markdown.js";
 import { taskMedia } from "./taskMedia.js";
 
 export interface EmbedOptions {
@@ -83,7 +84,7 @@ export function describeSuggestions(task: Pick<Task, "promptEn" | "finalPrompt">
     .split(/\n+/)
     .map((part) => part.trim())
     .filter(Boolean)
-    .map((part) => escapeMarkdown(part))
+    .map((part) => escapeText(part))
     .join("\n\n");
 }
 
@@ -108,7 +109,7 @@ function promptText(task: Task): string {
   const shortened = task.action === "SHORTEN" ? shortenResult(task) : "";
   if (shortened) return shortened;
   const prompt = task.prompt.trim() || task.promptEn.trim();
-  return prompt ? escapeMarkdown(prompt) : "";
+  return prompt ? escapeText(prompt) : "";
 }
 
 /** Why a failed or cancelled task ended; null for any other status, or a cancel without reason. */
@@ -178,10 +179,10 @@ export function renderTaskEmbeds(task: Task, options: EmbedOptions): APIEmbed[] 
   const promptEn = task.promptEn.trim();
   const shortened = task.action === "SHORTEN" && shortenResult(task) !== "";
   if (shortened && (prompt || promptEn)) {
-    fields.push(field(t(locale, "embed.prompt"), escapeMarkdown(prompt || promptEn)));
+    fields.push(field(t(locale, "embed.prompt"), escapeText(prompt || promptEn)));
   }
   if (task.action !== "DESCRIBE" && !shortened && prompt && promptEn && promptEn !== prompt) {
-    fields.push(field(t(locale, "embed.englishPrompt"), escapeMarkdown(promptEn)));
+    fields.push(field(t(locale, "embed.englishPrompt"), escapeText(promptEn)));
   }
   const reason = reasonOf(task, locale);
   // A long reason (moderation texts are) goes to the description, which has four times the room.

@@ -2,6 +2,7 @@
 // (imageUrl), four separate ones (imageUrls, also with imageUrl null on EDIT/RETEXTURE), or videos
 // (the C# proxy puts an .mp4 in imageUrl and in imageUrls, with thumbnails, and four in videoUrls).
 import type { Media, Task } from "../mj/schema.js";
+import { memoized } from "./memo.js";
 
 /** Discord shows up to four embeds that share one `url` as one gallery. */
 export const MAX_PICTURES = 4;
@@ -18,7 +19,7 @@ export interface TaskMedia {
 const VIDEO_PATH = /\.(mp4|webm|mov|m4v)$/i;
 
 /** Only http(s) links may become an embed image or a link; anything else (javascript:, data:, junk) is dropped. */
-export function safeHttpUrl(raw: string): string | null {
+export const safeHttpUrl = memoized((raw: string): string | null => {
   const text = raw.trim();
   if (!text || text.length > 2048) return null;
   try {
@@ -27,10 +28,18 @@ export function safeHttpUrl(raw: string): string | null {
   } catch {
     return null;
   }
-}
+}, 1024);
+
+/**
+ * A video extension anywhere in the text: without one (and without the tabs and line breaks the
+ * URL parser drops, which could join one), no path can end with it and the URL need not be parsed.
+ */
+const VIDEO_EXTENSION = /\.(mp4|webm|mov|m4v)/i;
+const DROPPED_BY_URL_PARSER = /[\t\n\r]/;
 
 /** A link to a video file, judged by its path (query strings such as Discord's signatures aside). */
 export function isVideoUrl(url: string): boolean {
+  if (!VIDEO_EXTENSION.test(url) && !DROPPED_BY_URL_PARSER.test(url)) return false;
   try {
     return VIDEO_PATH.test(new URL(url).pathname);
   } catch {

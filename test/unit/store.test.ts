@@ -1,9 +1,11 @@
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
+import Keyv from "keyv";
 import { afterAll, describe, expect, it } from "vitest";
 import { phrase } from "../../src/i18n/translate.js";
 import {
   feedRecordKey,
+  keyvRow,
   type PendingPost,
   type TrackedTask,
   TrackingStore,
@@ -159,6 +161,27 @@ describe("TrackingStore on SQLite, batched writes", () => {
     expect(active).toBe(900);
     expect((await reopened.getTask(ids[0]!))?.stopped).toBe("final");
     expect((await reopened.getTask(ids[999]!))?.messages[0]?.channelId).toBe("2");
+    await reopened.close();
+    rmSync(dirname(location.replace(/^sqlite:\/\//, "")), { recursive: true, force: true });
+  });
+
+  it("writes rows exactly as keyv's serializer does, so text that starts with a colon reads back as sent", async () => {
+    const tricky = record("1733000000000099");
+    tricky.lastTask = { ...tricky.lastTask, prompt: "::2 cat --ar 1:1", description: ":base64:aGVsbG8=" };
+    tricky.messages[0]!.fingerprint = ":colon";
+    const row = { value: tricky, expires: 1234 };
+    // keyv's own serializer, the one its reader undoes.
+    expect(keyvRow(row)).toBe(await new Keyv().serialize?.(row));
+
+    const location = temporaryStoreUrl();
+    const store = await TrackingStore.open(location);
+    await store.saveTask(tricky);
+    await store.close();
+    const reopened = await TrackingStore.open(location);
+    const read = await reopened.getTask(tricky.taskId);
+    expect(read?.lastTask.prompt).toBe("::2 cat --ar 1:1");
+    expect(read?.lastTask.description).toBe(":base64:aGVsbG8=");
+    expect(read?.messages[0]?.fingerprint).toBe(":colon");
     await reopened.close();
     rmSync(dirname(location.replace(/^sqlite:\/\//, "")), { recursive: true, force: true });
   });

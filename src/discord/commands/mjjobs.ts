@@ -1,18 +1,13 @@
 // /mjjobs — the member's own recent jobs in this server (the last RECENT_JOBS_KEPT the bot started
 // for them, newest first), each with its status and a link to its message, privately.
-import {
-  type APIEmbed,
-  escapeMarkdown,
-  InteractionContextType,
-  MessageFlags,
-  SlashCommandBuilder,
-} from "discord.js";
+import { type APIEmbed, InteractionContextType, MessageFlags, SlashCommandBuilder } from "discord.js";
 import { memberOf } from "../../access/member.js";
 import { memberKey } from "../../access/submitAccess.js";
 import type { Locale } from "../../i18n/locale.js";
 import { t } from "../../i18n/translate.js";
 import { discordTime } from "../../render/discordTime.js";
 import { DISCORD_LIMITS, truncate } from "../../render/limits.js";
+import { escapeText } from "../../render/markdown.js";
 import { actionLabel, statusLook } from "../../render/renderTaskEmbed.js";
 import { RECENT_JOBS_KEPT, type RecentJob, type TrackedTask } from "../../tracking/store.js";
 import { described, privateLocale } from "../locales.js";
@@ -47,7 +42,7 @@ function whereShown(view: JobView, guildId: string | null, locale: Locale): stri
 /** The prompt's beginning, on one line, as plain text (upstream's words, as they came). */
 function promptExcerpt(record: TrackedTask | undefined, locale: Locale): string {
   const prompt = (record?.lastTask.prompt || record?.lastTask.promptEn || "").replace(/\s+/g, " ").trim();
-  return prompt ? t(locale, "jobs.prompt", { prompt: escapeMarkdown(truncate(prompt, PROMPT_SHOWN)) }) : "";
+  return prompt ? t(locale, "jobs.prompt", { prompt: escapeText(truncate(prompt, PROMPT_SHOWN)) }) : "";
 }
 
 function jobLine(view: JobView, index: number, guildId: string | null, locale: Locale): string {
