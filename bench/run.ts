@@ -379,6 +379,8 @@ const TWO_PROCESS_CHANNELS = 250;
 interface TwoProcessResult {
   n: number;
   sharing: Sharing;
+  /** Tasks of the first process, out of ten (5: half each; 9: one busy process, one quiet). */
+  tenths: number;
   seconds: number;
   finished: number;
   discordPatches: number;
@@ -393,10 +395,15 @@ interface TwoProcessResult {
 }
 
 /**
- * Two tracker processes of one bot, each with half the tasks, against one fake Discord: without
- * sharing (each paces itself at 46/s), and drawing from one budget in Redis both ways.
+ * Two tracker processes of one bot against one fake Discord, the first with `tenths` of ten tasks:
+ * without sharing (each paces itself at 46/s), and drawing from one budget in Redis both ways.
  */
-async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): Promise<TwoProcessResult> {
+async function runTwoProcesses(
+  n: number,
+  sharing: Sharing,
+  tenths: number,
+  redisUrl: string,
+): Promise<TwoProcessResult> {
   const fakes = new Fakes();
   const env = await fakes.start();
   const seeded = await fakes.seed(n, { channels: TWO_PROCESS_CHANNELS });
@@ -409,7 +416,7 @@ async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): P
         redisUrl,
         sharing,
         pollIntervalMs: POLL_INTERVAL_MS,
-        tasks: seeded.filter((_, i) => i % 2 === index),
+        tasks: seeded.filter((_, i) => (i % 10 < tenths ? 0 : 1) === index),
       }),
     ),
   );
@@ -423,6 +430,7 @@ async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): P
   return {
     n,
     sharing,
+    tenths,
     seconds: run.ms / 1000,
     finished: run.finished,
     discordPatches: report.discordPatches,
@@ -442,11 +450,12 @@ async function runTwoProcesses(n: number, sharing: Sharing, redisUrl: string): P
 
 function twoProcessTable(rows: TwoProcessResult[]): string {
   const head =
-    "| N | global limit shared | finished | run (s) | Discord edits | 429s (global) | change→edit p50 (ms) | p99 (ms) | edits/s | wait for the budget: mean (ms) | p50 (ms) | p99 (ms) | CPU ms/tick (both) |";
-  const rule = "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+    "| N | tasks per process | global limit shared | finished | run (s) | Discord edits | 429s (global) | change→edit p50 (ms) | p99 (ms) | edits/s | wait for the budget: mean (ms) | p50 (ms) | p99 (ms) | CPU ms/tick (both) |";
+  const rule = "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
   const lines = rows.map((r) =>
     [
       r.n,
+      `${(r.n * r.tenths) / 10} + ${(r.n * (10 - r.tenths)) / 10}`,
       r.sharing === "none" ? "no (each process 46/s)" : r.sharing,
       `${r.finished}/${r.n}`,
       fmt(r.seconds, 1),
@@ -464,20 +473,29 @@ function twoProcessTable(rows: TwoProcessResult[]): string {
   return [head, rule, ...lines.map((line) => `| ${line} |`)].join("\n");
 }
 
-/** Which sharing scheme kept the bot at 0 global 429s with the least waiting for the budget. */
+/**
+ * Which sharing scheme kept the bot at 0 global 429s with the least waiting for the budget, for
+ * each split of the tasks between the processes.
+ */
 function sharingVerdict(rows: TwoProcessResult[]): string {
-  const holding = rows
-    .filter((r) => r.sharing !== "none" && r.rateLimitedGlobal === 0 && r.budgetWait.mean !== null)
-    .sort((a, b) => (a.budgetWait.mean ?? 0) - (b.budgetWait.mean ?? 0));
-  const best = holding[0];
-  if (!best) return "No sharing scheme held 0 global 429s in this run.";
-  const others = rows
-    .filter((r) => r !== best && r.sharing !== "none")
-    .map(
-      (r) =>
-        `${r.sharing}: ${r.rateLimitedGlobal} global 429s, ${fmt(r.budgetWait.mean)} ms mean wait, ${fmt(r.editsPerSecond, 1)} edits/s`,
-    );
-  return `Least waiting with 0 global 429s: ${best.sharing} (${fmt(best.budgetWait.mean)} ms mean wait, ${fmt(best.editsPerSecond, 1)} edits/s${others.length > 0 ? `; ${others.join("; ")}` : ""}).`;
+  const splits = [...new Set(rows.map((r) => r.tenths))];
+  return splits
+    .map((tenths) => {
+      const split = rows.filter((r) => r.tenths === tenths && r.sharing !== "none");
+      const label = tenths === 5 ? "Half the tasks each" : `${tenths * 10} % of the tasks on one process`;
+      const best = split
+        .filter((r) => r.rateLimitedGlobal === 0 && r.budgetWait.mean !== null)
+        .sort((a, b) => (a.budgetWait.mean ?? 0) - (b.budgetWait.mean ?? 0))[0];
+      if (!best) return `${label}: no sharing scheme held 0 global 429s.`;
+      const others = split
+        .filter((r) => r !== best)
+        .map(
+          (r) =>
+            `${r.sharing}: ${r.rateLimitedGlobal} global 429s, ${fmt(r.budgetWait.mean)} ms mean wait, ${fmt(r.seconds, 1)} s`,
+        );
+      return `${label}: least waiting with 0 global 429s: ${best.sharing} (${fmt(best.budgetWait.mean)} ms mean wait, done in ${fmt(best.seconds, 1)} s${others.length > 0 ? `; ${others.join("; ")}` : ""}).`;
+    })
+    .join("\n");
 }
 
 function fmt(value: number | null, digits = 0): string {
@@ -667,10 +685,24 @@ async function main(): Promise<void> {
   if (twoProcessSize > 0) {
     const redis = await startRedis();
     try {
-      for (const sharing of ["none", "token bucket", "fixed share"] as const) {
-        process.stdout.write(`N=${twoProcessSize}, two processes, global limit shared: ${sharing}… `);
+      // Half the tasks each, then one busy process and one quiet (shards are rarely even): the
+      // schemes differ in what a process may use of the budget another leaves.
+      const runs = [
+        ...(["none", "token bucket", "fixed share"] as const).map((sharing) => ({ sharing, tenths: 5 })),
+        ...(["token bucket", "fixed share"] as const).map((sharing) => ({ sharing, tenths: 9 })),
+      ];
+      for (const { sharing, tenths } of runs) {
+        const split = `${(twoProcessSize * tenths) / 10} + ${(twoProcessSize * (10 - tenths)) / 10} tasks`;
+        process.stdout.write(
+          `N=${twoProcessSize} (${split}), two processes, global limit shared: ${sharing}… `,
+        );
         // Each run on a fresh database: the budget and the process list start empty.
-        const row = await runTwoProcesses(twoProcessSize, sharing, `${redis.url}/${twoProcess.length + 1}`);
+        const row = await runTwoProcesses(
+          twoProcessSize,
+          sharing,
+          tenths,
+          `${redis.url}/${twoProcess.length + 1}`,
+        );
         twoProcess.push(row);
         process.stdout.write(`done in ${row.seconds.toFixed(1)} s (${row.rateLimitedGlobal} global 429s)\n`);
       }
@@ -685,8 +717,8 @@ async function main(): Promise<void> {
   const profiles = [
     before === undefined
       ? ""
-      : `CPU profile BEFORE this tracker's performance work (${before.file}: the same run on the tracker as it
-was, profiled the same way), ${before.busyMs.toFixed(0)} ms busy; the top five items by self time:
+      : `CPU profile BEFORE (${before.file}, given with --profile-before: a run of the tracker as it was, profiled
+as a whole process, seeding included), ${before.busyMs.toFixed(0)} ms busy; the top five items by self time:
 
 ${profileTable(before)}`,
     profile === undefined
@@ -705,7 +737,7 @@ ${profileTable(profile)}`,
       : `Memory: (peak RSS at N = ${memory.to.n} − peak RSS at N = ${memory.from.n}) / ${memory.to.n - memory.from.n} = ${fmt(memory.kb, 2)} KB per tracked task (polling rows).`,
     twoProcess.length === 0
       ? ""
-      : `Two tracker processes of one bot (${twoProcessSize} tasks, half each, over ${TWO_PROCESS_CHANNELS} channels so that channel
+      : `Two tracker processes of one bot (${twoProcessSize} tasks, split as the table says, over ${TWO_PROCESS_CHANNELS} channels so that channel
 buckets allow more than the global limit), one fake Discord, one redis-server. "Wait for the budget" =
 per channel-route edit, from its payload being made to its request starting (the pacing, and the
 shared bucket's answer when there is one):
@@ -725,7 +757,8 @@ Setup: N tasks over ${CHANNELS} channels, each queued, then 0% → 25% → 50% �
 step every ${STEP_MS / 1000} s (starts spread over one step). Poll interval ${POLL_INTERVAL_MS / 1000} s. Fake Discord with
 per-route buckets of 5 requests per 5 s and a global limit of 50 requests per second; fake MJ with
 list-by-condition. Each fake runs in its own process (they are different services), so CPU and RSS
-are the tracker's own and the fake MJ's callback traffic does not stall the fake Discord.
+are the tracker's own and the fake MJ's callback traffic does not stall the fake Discord. Each run
+(one N, one mode) has a process of its own, so no run's JIT warm-up or heap counts in another's.
 "Visible change" = a task state that renders differently; "change→edit" = from the moment upstream
 changed to the moment the PATCH reached Discord (only for states that were sent; older states that a
 newer one replaced are not sent at all). The naive baseline GETs every task and PATCHes every
