@@ -56,7 +56,7 @@ const knownEmoji = memoized((raw: string): ButtonEmoji | null => {
   // Proxies sometimes drop the variation selector ("🖌" for "🖌️").
   if (UNICODE_EMOJI.test(`${text}\uFE0F`)) return { name: `${text}\uFE0F` };
   return null;
-}, 256);
+}, { size: 256, maxInputLength: 64 });
 
 // Every customId family the proxies send (see mj-api.md), most specific first.
 const FALLBACK_LABELS: [RegExp, (match: RegExpExecArray) => Phrase][] = [

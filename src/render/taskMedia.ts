@@ -18,6 +18,9 @@ export interface TaskMedia {
 
 const VIDEO_PATH = /\.(mp4|webm|mov|m4v)$/i;
 
+/** Links kept: a few tasks' worth, at most 256 of Discord's longest embed URL (2048). */
+const MEMO_LIMITS = { size: 256, maxInputLength: 2048 };
+
 /** Only http(s) links may become an embed image or a link; anything else (javascript:, data:, junk) is dropped. */
 export const safeHttpUrl = memoized((raw: string): string | null => {
   const text = raw.trim();
@@ -28,7 +31,7 @@ export const safeHttpUrl = memoized((raw: string): string | null => {
   } catch {
     return null;
   }
-}, 1024);
+}, MEMO_LIMITS);
 
 /**
  * A video extension anywhere in the text: without one (and without the tabs and line breaks the

@@ -42,18 +42,21 @@ describe("isVideoUrl", () => {
 });
 
 describe("memoized", () => {
-  it("answers from its table, never keeps more than its size, and keeps falsy answers too", () => {
+  it("answers from its table, never keeps more than its size nor long inputs, and keeps falsy answers too", () => {
     const calls: string[] = [];
     const length = memoized((text: string) => {
       calls.push(text);
       return text === "" ? null : text.length;
-    }, 2);
+    }, { size: 2, maxInputLength: 5 });
     expect([length("ab"), length("ab"), length(""), length("")]).toEqual([2, 2, null, null]);
     expect(calls).toEqual(["ab", ""]);
     // Full: the table starts over, so "ab" is worked out again.
     expect(length("abc")).toBe(3);
     expect(length("ab")).toBe(2);
     expect(calls).toEqual(["ab", "", "abc", "ab"]);
+    // Too long to be kept: worked out every time.
+    expect([length("abcdef"), length("abcdef")]).toEqual([6, 6]);
+    expect(calls.slice(4)).toEqual(["abcdef", "abcdef"]);
   });
 
   it("gives every caller its own copy of a kept emoji and the same link as before", () => {
