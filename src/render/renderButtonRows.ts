@@ -47,16 +47,19 @@ export function toButtonEmoji(raw: string): ButtonEmoji | null {
 }
 
 /** Buttons carry a handful of emoji over and over: the RGI test, costly, runs once for each. */
-const knownEmoji = memoized((raw: string): ButtonEmoji | null => {
-  const text = raw.trim();
-  if (!text) return null;
-  const custom = CUSTOM_EMOJI.exec(text);
-  if (custom) return { id: custom[3] as string, name: custom[2] as string, animated: custom[1] === "a" };
-  if (UNICODE_EMOJI.test(text)) return { name: text };
-  // Proxies sometimes drop the variation selector ("🖌" for "🖌️").
-  if (UNICODE_EMOJI.test(`${text}\uFE0F`)) return { name: `${text}\uFE0F` };
-  return null;
-}, { size: 256, maxInputLength: 64 });
+const knownEmoji = memoized(
+  (raw: string): ButtonEmoji | null => {
+    const text = raw.trim();
+    if (!text) return null;
+    const custom = CUSTOM_EMOJI.exec(text);
+    if (custom) return { id: custom[3] as string, name: custom[2] as string, animated: custom[1] === "a" };
+    if (UNICODE_EMOJI.test(text)) return { name: text };
+    // Proxies sometimes drop the variation selector ("🖌" for "🖌️").
+    if (UNICODE_EMOJI.test(`${text}\uFE0F`)) return { name: `${text}\uFE0F` };
+    return null;
+  },
+  { size: 256, maxInputLength: 64 },
+);
 
 // Every customId family the proxies send (see mj-api.md), most specific first.
 const FALLBACK_LABELS: [RegExp, (match: RegExpExecArray) => Phrase][] = [

@@ -44,10 +44,13 @@ describe("isVideoUrl", () => {
 describe("memoized", () => {
   it("answers from its table, never keeps more than its size nor long inputs, and keeps falsy answers too", () => {
     const calls: string[] = [];
-    const length = memoized((text: string) => {
-      calls.push(text);
-      return text === "" ? null : text.length;
-    }, { size: 2, maxInputLength: 5 });
+    const length = memoized(
+      (text: string) => {
+        calls.push(text);
+        return text === "" ? null : text.length;
+      },
+      { size: 2, maxInputLength: 5 },
+    );
     expect([length("ab"), length("ab"), length(""), length("")]).toEqual([2, 2, null, null]);
     expect(calls).toEqual(["ab", ""]);
     // Full: the table starts over, so "ab" is worked out again.
