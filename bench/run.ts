@@ -300,6 +300,19 @@ async function attachSeeded(
 
 type Report = Omit<MjReport, "firstSeen"> & DiscordReport;
 
+/** What the fake Discord saw of the edits: how many, their 429s, how fast, how late. */
+function discordFigures(report: DiscordReport) {
+  const patchSeconds = Math.max(1, (report.lastPatchAt - report.firstPatchAt) / 1000);
+  return {
+    discordPatches: report.discordPatches,
+    rateLimited: report.rateLimited,
+    rateLimitedGlobal: report.rateLimitedGlobal,
+    p50: percentile(report.latencies, 50),
+    p99: percentile(report.latencies, 99),
+    editsPerSecond: report.discordPatches / patchSeconds,
+  };
+}
+
 function toResult(
   n: number,
   mode: Mode,
@@ -307,7 +320,6 @@ function toResult(
   report: Report,
   ticks: number,
 ): Result {
-  const patchSeconds = Math.max(1, (report.lastPatchAt - report.firstPatchAt) / 1000);
   return {
     n,
     mode,
@@ -315,15 +327,10 @@ function toResult(
     ticks,
     finished: run.value.finished,
     upstreamRequests: report.upstreamRequests,
-    discordPatches: report.discordPatches,
-    rateLimited: report.rateLimited,
-    rateLimitedGlobal: report.rateLimitedGlobal,
+    ...discordFigures(report),
     visibleChanges: report.visibleChanges,
-    p50: percentile(report.latencies, 50),
-    p99: percentile(report.latencies, 99),
     cpuMsPerTick: run.cpuMs / (run.value.ms / POLL_INTERVAL_MS),
     peakRssMb: run.peakRssMb,
-    editsPerSecond: report.discordPatches / patchSeconds,
     callbacks: {
       delivered: report.callbacksDelivered,
       failed: report.callbacksFailed,
@@ -426,19 +433,13 @@ async function runTwoProcesses(
   for (const replica of replicas) replica.kill();
   const report = await fakes.report();
   await fakes.stop();
-  const patchSeconds = Math.max(1, (report.lastPatchAt - report.firstPatchAt) / 1000);
   return {
     n,
     sharing,
     tenths,
     seconds: run.ms / 1000,
     finished: run.finished,
-    discordPatches: report.discordPatches,
-    rateLimited: report.rateLimited,
-    rateLimitedGlobal: report.rateLimitedGlobal,
-    p50: percentile(report.latencies, 50),
-    p99: percentile(report.latencies, 99),
-    editsPerSecond: report.discordPatches / patchSeconds,
+    ...discordFigures(report),
     cpuMsPerTick: stopped.reduce((sum, r) => sum + r.cpuMs, 0) / (run.ms / POLL_INTERVAL_MS),
     budgetWait: {
       p50: percentile(waits, 50),

@@ -561,7 +561,7 @@ export class TrackingStore {
 
   /** The member's recent jobs (see memberKey in access/), newest first. */
   async getRecentJobs(memberKey: string): Promise<RecentJob[]> {
-    return (await this.#keyv.get<RecentJob[]>(RECENT_JOBS + memberKey)) ?? [];
+    return (await this.#get<RecentJob[]>(RECENT_JOBS + memberKey)) ?? [];
   }
 
   /**
@@ -570,7 +570,7 @@ export class TrackingStore {
    */
   async addRecentJob(memberKey: string, job: RecentJob): Promise<void> {
     const kept = (await this.getRecentJobs(memberKey)).filter((entry) => entry.taskId !== job.taskId);
-    await this.#keyv.set(RECENT_JOBS + memberKey, [job, ...kept].slice(0, RECENT_JOBS_KEPT), STOPPED_TTL_MS);
+    await this.#set(RECENT_JOBS + memberKey, [job, ...kept].slice(0, RECENT_JOBS_KEPT), STOPPED_TTL_MS);
   }
 
   /** Answers only when the backing store answers. */
