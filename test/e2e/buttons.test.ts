@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
-import { button, buttonsOf } from "../support/jobs.js";
+import { button, buttonsOf, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -37,9 +37,7 @@ function shownAs(w: World, message: FakeMessage, expected: string): Promise<Fake
 
 /** The public message that replies to `message` and shows a task. */
 function replyTo(w: World, message: FakeMessage): Promise<FakeMessage> {
-  return w.discord.waitForMessage(
-    (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-  );
+  return w.discord.waitForMessage(isReplyTo(message));
 }
 
 function ephemeralAnswer(w: World, interactionId: string): Promise<FakeMessage> {

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage, RecordedRequest } from "../../src/sandbox/discord/fakeDiscord.js";
 import { newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import type { TrackedTask } from "../../src/tracking/store.js";
-import { useWorlds, type World } from "../support/bot.js";
-import { imagineManually } from "../support/jobs.js";
+import { movableClock, useWorlds, type World } from "../support/bot.js";
+import { imagineManually, repliesTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -17,24 +17,20 @@ const NO_POLLING = { POLL_INTERVAL_MS: "3600000" };
 const HELD_ANSWER_MS = 60_000;
 const PROMPT = "a lighthouse at dusk";
 
-/** The bot's clock, which a test moves ahead instead of waiting for COMPLETION_PING_AFTER_MS. */
-function movableClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, skip: (ms: number) => (offset += ms) };
-}
-
 function title(w: World, id: string): string | undefined {
   return (w.discord.messages.get(id)?.embeds[0] as { title?: string } | undefined)?.title;
 }
 
-function repliesTo(w: World, message: FakeMessage): FakeMessage[] {
-  return [...w.discord.messages.values()].filter(
-    (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-  );
-}
-
 const channelPosts = (w: World): RecordedRequest[] =>
   w.discord.requests.filter((r) => r.method === "POST" && /^\/channels\/\d+\/messages$/.test(r.path));
+
+/** A job that started running, then ran `ms` (by the bot's clock): past COMPLETION_PING_AFTER_MS by default. */
+async function overdueJob(w: World, clock: { skip: (ms: number) => void }, ms = 31_000) {
+  const job = await imagineManually(w, PROMPT);
+  w.mj.advance(job.id);
+  clock.skip(ms);
+  return job;
+}
 
 /** Waits until the bot stopped following the task (its record is stopped in the store). */
 async function stoppedFollowing(w: World, key: string): Promise<TrackedTask> {
@@ -53,9 +49,7 @@ describe("the completion ping", () => {
     await w.discord.waitFor(() => title(w, quick.message.id) === "Imagine · Done");
     expect((await stoppedFollowing(w, quick.id)).completionPing ?? null).toBeNull();
 
-    const slow = await imagineManually(w, PROMPT);
-    w.mj.advance(slow.id);
-    clock.skip(31_000);
+    const slow = await overdueJob(w, clock);
     w.mj.finish(slow.id);
     const ping = await w.discord.waitForMessage((m) => repliesTo(w, slow.message).includes(m));
     expect(ping.content).toBe(`<@${ALICE}> your Imagine job is done.`);
@@ -90,9 +84,7 @@ describe("the completion ping", () => {
   it("sends none with COMPLETION_PING_AFTER_MS=off", async () => {
     const clock = movableClock();
     const w = await world({ now: clock.now, env: { COMPLETION_PING_AFTER_MS: "off" } });
-    const { id, message } = await imagineManually(w, PROMPT);
-    w.mj.advance(id);
-    clock.skip(10 * 60_000);
+    const { id, message } = await overdueJob(w, clock, 10 * 60_000);
     w.mj.finish(id);
     await w.discord.waitFor(() => title(w, message.id) === "Imagine · Done");
     expect((await stoppedFollowing(w, id)).completionPing ?? null).toBeNull();
@@ -125,9 +117,7 @@ describe("the completion ping", () => {
   it("restarting after the ping reached Discord but before the bot recorded it still leaves exactly one", async () => {
     const clock = movableClock();
     const w = await world({ now: clock.now });
-    const { id, message } = await imagineManually(w, PROMPT);
-    w.mj.advance(id);
-    clock.skip(31_000);
+    const { id, message } = await overdueJob(w, clock);
     // Discord creates the ping at once but answers only after the bot has gone.
     w.discord.delayNext({ method: "POST", path: /^\/channels\/\d+\/messages$/ }, HELD_ANSWER_MS);
     w.mj.finish(id);
@@ -149,9 +139,7 @@ describe("the completion ping", () => {
   it("gives a ping up when Discord refuses it (no permission to send here), and stops following the task", async () => {
     const clock = movableClock();
     const w = await world({ now: clock.now });
-    const { id, message } = await imagineManually(w, PROMPT);
-    w.mj.advance(id);
-    clock.skip(31_000);
+    const { id, message } = await overdueJob(w, clock);
     w.discord.failNext(
       { method: "POST", path: /^\/channels\/\d+\/messages$/ },
       { status: 403, body: { code: 50013, message: "Missing Permissions" } },

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
+import { button, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -34,13 +35,9 @@ describe("/mjhelp and /mjjobs", () => {
   it("/mjjobs lists a member's own jobs newest first with status and links, privately, also after a restart", async () => {
     const w = await world();
     const fox = await imagineDone(w, "a red fox in snow");
-    const u1 = (fox.components as { components: { custom_id: string; label?: string }[] }[])
-      .flatMap((row) => row.components)
-      .find((button) => button.label === "U1")?.custom_id as string;
+    const u1 = button(fox, "U1").custom_id;
     await w.discord.clickButton(fox.id, u1);
-    const upscale = await w.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === fox.id,
-    );
+    const upscale = await w.discord.waitForMessage(isReplyTo(fox));
     await w.discord.waitFor(() => title(w, upscale.id) === "Upscale · Done");
     const whale = await imagineDone(w, "a blue whale");
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
-import { button, buttonsOf } from "../support/jobs.js";
+import { button, buttonsOf, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -34,9 +34,7 @@ function ephemeralAnswer(w: World, interactionId: string): Promise<FakeMessage> 
 }
 
 function replyTo(w: World, message: FakeMessage): Promise<FakeMessage> {
-  return w.discord.waitForMessage(
-    (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-  );
+  return w.discord.waitForMessage(isReplyTo(message));
 }
 
 async function mjstatus(w: World, id: string, user: { userId?: string; channelId?: string } = {}) {

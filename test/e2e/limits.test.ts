@@ -5,6 +5,7 @@ import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -77,9 +78,7 @@ describe("spend limits", () => {
     const w = await world({ env: { SUBMIT_DAILY_LIMIT: "2" } });
     const grid = await finished(w, await imagine(w, "a red fox in snow"));
     await w.discord.clickButton(grid.id, button(grid, "U1").custom_id);
-    await w.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === grid.id,
-    );
+    await w.discord.waitForMessage(isReplyTo(grid));
     expect(submits(w)).toHaveLength(2);
 
     const third = await imagine(w, "one more");

@@ -4,8 +4,9 @@
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
-import { useWorlds, type World } from "../support/bot.js";
+import { movableClock, useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { button, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -198,15 +199,13 @@ describe("public messages follow the server's preferred locale", () => {
 
 describe("what issue 14 added speaks both languages", () => {
   it("a zh-CN server's completion ping is Chinese, and mentions only the requester", async () => {
-    let offset = 0;
-    const w = await world({ discord: { guildLocale: "zh-CN" }, now: () => Date.now() + offset });
+    const clock = movableClock();
+    const w = await world({ discord: { guildLocale: "zh-CN" }, now: clock.now });
     const { id, message } = await imagine(w, { ...ENGLISH, userId: BOB });
     w.mj.advance(id);
-    offset += 31_000;
+    clock.skip(31_000);
     w.mj.finish(id);
-    const ping = await w.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-    );
+    const ping = await w.discord.waitForMessage(isReplyTo(message));
     expect(ping.content).toBe(`<@${BOB}> 你的绘图任务已完成。`);
     expect(ping.mentions.map((user) => user.id)).toEqual([BOB]);
   });
@@ -216,32 +215,30 @@ describe("what issue 14 added speaks both languages", () => {
       ["zh-CN", `<@${BOB}> 你的放大任务失败了。`],
       ["en-US", `<@${BOB}> your Upscale job failed.`],
     ] as const) {
-      let offset = 0;
-      const w = await world({ discord: { guildLocale }, now: () => Date.now() + offset });
+      const clock = movableClock();
+      const w = await world({ discord: { guildLocale }, now: clock.now });
       const { id, message } = await imagine(w, { ...ENGLISH, userId: BOB });
       w.mj.setTask(id, { action: "UPSCALE" });
       w.mj.advance(id);
-      offset += 31_000;
-      w.mj.setTask(id, { status: "FAILURE", failReason: "任务超时", finishTime: Date.now() + offset });
-      const ping = await w.discord.waitForMessage(
-        (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-      );
+      clock.skip(31_000);
+      w.mj.setTask(id, { status: "FAILURE", failReason: "任务超时", finishTime: clock.now() });
+      const ping = await w.discord.waitForMessage(isReplyTo(message));
       expect(ping.content).toBe(expected);
       expect(w.discord.rejected).toEqual([]);
     }
   });
 
   it("a zh-CN server's stall notice is Chinese, with a timestamp each reader sees in their own language", async () => {
-    let offset = 0;
+    const clock = movableClock();
     const w = await world({
       discord: { guildLocale: "zh-CN" },
-      now: () => Date.now() + offset,
+      now: clock.now,
       env: { STALL_NOTICE_MS: "60000" },
     });
     const { id, message } = await imagine(w, ENGLISH);
     w.mj.advance(id);
     await titleBecomes(w, message.id, "绘图 · 进行中");
-    offset += 61_000;
+    clock.skip(61_000);
     const stalled = await w.discord.waitFor(() => {
       const current = w.discord.messages.get(message.id);
       return fieldNames(current).includes("备注") ? current : undefined;
@@ -267,13 +264,9 @@ describe("what issue 14 added speaks both languages", () => {
     const grid = await w.discord.waitForMessage(
       (m) => m.interactionId === shown.id && m.components.length > 0,
     );
-    const u2 = (grid.components as { components: { custom_id?: string; label?: string }[] }[])
-      .flatMap((row) => row.components)
-      .find((button) => button.label === "U2")?.custom_id as string;
+    const u2 = button(grid, "U2").custom_id;
     await w.discord.clickButton(grid.id, u2, ENGLISH);
-    const reply = await w.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === grid.id,
-    );
+    const reply = await w.discord.waitForMessage(isReplyTo(grid));
     await expect
       .poll(async () => (await w.bot.app.context.store.getClick(`${grid.id}:${UPSCALE_2}`))?.status)
       .toBe("done");

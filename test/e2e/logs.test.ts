@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
-import { imagineManually } from "../support/jobs.js";
+import { imagineManually, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -39,9 +39,7 @@ describe("logs", () => {
       return current && current.components.length > 0 ? current : undefined;
     });
     await w.discord.clickButton(done.id, buttonId(done, "U1"));
-    await w.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === done.id,
-    );
+    await w.discord.waitForMessage(isReplyTo(done));
     w.mj.nextSubmitResult("imagine", {
       code: 24,
       description: "banned",

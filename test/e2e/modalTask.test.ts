@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { useWorlds } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
-import { buttonsOf } from "../support/jobs.js";
+import { buttonsOf, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -33,9 +33,7 @@ describe("a MODAL task shown by /mjstatus", () => {
     );
     const submit = await w.mj.waitForRequest((r) => r.path === "/mj/submit/modal");
     expect(submit.body).toEqual({ taskId: "1732012666666666", prompt: "a shiba inu --zoom 1.5" });
-    const reply = await w.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-    );
+    const reply = await w.discord.waitForMessage(isReplyTo(message));
     await w.discord.waitFor(
       () =>
         (w.discord.messages.get(reply.id)?.embeds[0] as { title?: string } | undefined)?.title ===

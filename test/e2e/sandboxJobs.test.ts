@@ -5,6 +5,7 @@ import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
 import { SANDBOX_CHANNELS, SANDBOX_MEMBERS } from "../../src/sandbox/world.js";
 import { checkedAgainstSpec } from "../support/discordSpec.js";
+import { isReplyTo } from "../support/jobs.js";
 
 const [ADA, BEN] = SANDBOX_MEMBERS.map((member) => member.id) as [string, string];
 const GENERAL = SANDBOX_CHANNELS[1]?.id as string;
@@ -97,9 +98,7 @@ describe("the sandbox's simulated Midjourney", () => {
       fields: { prompt: "a red fox, storybook art" },
     });
     expect(form.status).toBe(200);
-    const started = await s.discord.waitForMessage(
-      (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === described.id,
-    );
+    const started = await s.discord.waitForMessage(isReplyTo(described));
     await s.discord.waitFor(() => title(s.discord.messages.get(started.id)) === "Imagine · Done");
     expect(s.mj.requestsTo("/mj/submit/modal").map((r) => (r.body as { prompt?: string }).prompt)).toEqual([
       "a red fox, storybook art",

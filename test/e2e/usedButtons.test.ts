@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
 import { useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
-import { buttonsOf } from "../support/jobs.js";
+import { button, buttonsOf, repliesTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -20,22 +20,10 @@ function styles(message: FakeMessage | undefined): Record<string, number> {
   return Object.fromEntries(buttonsOf(message).map((button) => [button.custom_id ?? "", button.style]));
 }
 
-function idOf(message: FakeMessage, label: string): string {
-  const found = buttonsOf(message).find((b) => b.label === label || b.emoji?.name === label);
-  if (!found?.custom_id) throw new Error(`no button ${label}`);
-  return found.custom_id;
-}
-
 async function finishedGrid(w: World): Promise<FakeMessage> {
   w.mj.addTask(readFixture("imagine-success.json"));
   const interaction = await w.discord.sendCommand("mjstatus", { id: IMAGINE_ID });
   return w.discord.waitForMessage((m) => m.interactionId === interaction.id && m.components.length > 0);
-}
-
-function repliesTo(w: World, message: FakeMessage): FakeMessage[] {
-  return [...w.discord.messages.values()].filter(
-    (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id,
-  );
 }
 
 describe("used buttons", () => {
@@ -45,7 +33,7 @@ describe("used buttons", () => {
     const before = styles(grid);
     expect(Object.values(before).every((style) => style === 2)).toBe(true);
 
-    const u2 = idOf(grid, "U2");
+    const u2 = button(grid, "U2").custom_id;
     await w.discord.clickButton(grid.id, u2);
     await w.discord.waitFor(() => repliesTo(w, grid).length === 1);
     const marked = await w.discord.waitFor(() => {
@@ -69,16 +57,16 @@ describe("used buttons", () => {
     await w.bot.app.context.registry.drain();
     const editsBefore = w.discord.editsOf(grid.id);
     w.mj.nextSubmitResult("action", readFixture("submit-banned.json"));
-    const refused = await w.discord.clickButton(grid.id, idOf(grid, "U3"));
+    const refused = await w.discord.clickButton(grid.id, button(grid, "U3").custom_id);
     await w.discord.waitForMessage((m) => m.interactionId === refused.id && m.ephemeral);
     await w.bot.app.context.registry.drain();
-    expect(styles(w.discord.messages.get(grid.id))[idOf(grid, "U3")]).toBe(2);
+    expect(styles(w.discord.messages.get(grid.id))[button(grid, "U3").custom_id]).toBe(2);
     expect(w.discord.editsOf(grid.id)).toBe(editsBefore);
     expect((await w.bot.app.context.store.getTask(IMAGINE_ID))?.messages[0]?.usedButtons).not.toContain(U3);
 
     // After a restart, the next render of the grid (V1's mark) keeps U2's.
     await w.restart();
-    const v1 = idOf(grid, "V1");
+    const v1 = button(grid, "V1").custom_id;
     await w.discord.clickButton(grid.id, v1);
     const rerendered = await w.discord.waitFor(() => {
       const current = w.discord.messages.get(grid.id);
@@ -92,13 +80,13 @@ describe("used buttons", () => {
   it("marks the button that opened a prompt form once the form's job starts (Custom Zoom)", async () => {
     const w = await world();
     const grid = await finishedGrid(w);
-    await w.discord.clickButton(grid.id, idOf(grid, "U1"));
+    await w.discord.clickButton(grid.id, button(grid, "U1").custom_id);
     const upscale = await w.discord.waitFor(() => {
       const reply = repliesTo(w, grid)[0];
       const current = reply && w.discord.messages.get(reply.id);
       return current && buttonsOf(current).length > 0 ? current : undefined;
     });
-    const zoomId = idOf(upscale, "Custom Zoom");
+    const zoomId = button(upscale, "Custom Zoom").custom_id;
     const click = await w.discord.clickButton(upscale.id, zoomId);
     const modal = await w.discord.waitFor(() => w.discord.interactions.get(click.id)?.modal);
     // Only asking for the prompt is not the action: the button is not marked yet.

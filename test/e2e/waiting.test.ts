@@ -2,9 +2,9 @@
 // running task that stops moving upstream for STALL_NOTICE_MS says since when, until it moves.
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
-import { imagineTimeline, newTaskId } from "../../src/sandbox/mj/fakeMj.js";
-import { useWorlds, type World } from "../support/bot.js";
+import { movableClock, useWorlds, type World } from "../support/bot.js";
 import { readFixture } from "../support/fixtures.js";
+import { imagineManually } from "../support/jobs.js";
 
 const world = useWorlds();
 
@@ -77,29 +77,20 @@ describe("honest waiting", () => {
   });
 
   it("says since when a job stuck at 85 % has not moved, once STALL_NOTICE_MS has passed, and drops it with the next change", async () => {
-    let offset = 0;
-    const w = await world({ now: () => Date.now() + offset, env: { STALL_NOTICE_MS: "60000" } });
-    const id = newTaskId();
-    const prompt = "a lighthouse at dusk";
-    const { task, steps } = imagineTimeline(id, { prompt, promptEn: prompt });
-    w.mj.nextSubmitResult(
-      "imagine",
-      { code: 1, description: "Submit success", result: id },
-      { task, timeline: { steps, advance: "manual" } },
-    );
-    const interaction = await w.discord.sendCommand("imagine", { prompt });
-    const message = await w.discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral);
+    const clock = movableClock();
+    const w = await world({ now: clock.now, env: { STALL_NOTICE_MS: "60000" } });
+    const { id, message } = await imagineManually(w, "a lighthouse at dusk");
     w.mj.advance(id);
     await w.discord.waitFor(() => embedText(w, message.id).includes("30%"));
 
-    const before85 = Date.now() + offset;
+    const before85 = clock.now();
     w.mj.setTask(id, { progress: "85%" });
     await w.discord.waitFor(() => embedText(w, message.id).includes("85%"));
-    const after85 = Date.now() + offset;
+    const after85 = clock.now();
     expect(note(w, message.id)).toBeUndefined();
 
     // Upstream keeps answering 85 % while the bot's clock passes STALL_NOTICE_MS.
-    offset += 61_000;
+    clock.skip(61_000);
     const stalled = await w.discord.waitFor(() => note(w, message.id));
     const match = /^Nothing has moved upstream since <t:(\d+):f> \(<t:\1:R>\); /.exec(stalled);
     expect(match).not.toBeNull();

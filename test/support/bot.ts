@@ -61,6 +61,17 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** A clock for the bot (startWorld's `now`) that a test moves ahead instead of waiting. */
+export function movableClock(): { now: () => number; skip: (ms: number) => void } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    skip: (ms) => {
+      offset += ms;
+    },
+  };
+}
+
 export async function startWorld(
   options: {
     env?: Record<string, string>;

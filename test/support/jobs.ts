@@ -24,6 +24,16 @@ export function button(message: FakeMessage, name: string): Button {
   return found;
 }
 
+/** Whether `m` is a reply to `message` (a click's result, a completion ping). */
+export function isReplyTo(message: FakeMessage): (m: FakeMessage) => boolean {
+  return (m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === message.id;
+}
+
+/** The messages that reply to `message`. */
+export function repliesTo(w: World, message: FakeMessage): FakeMessage[] {
+  return [...w.discord.messages.values()].filter(isReplyTo(message));
+}
+
 /**
  * /imagine `prompt` whose task moves only when the test advances it (SUBMITTED -> 30% -> 70% ->
  * SUCCESS): the new task's id, the public message that shows it, and the interaction.
