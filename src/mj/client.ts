@@ -383,7 +383,8 @@ export class MjClient {
         ? await into.read(response.body)
         : { bytes: Buffer.from(await response.body.arrayBuffer()), release: () => {} };
     } catch (error) {
-      throw new MjUnavailable(describeTransportError(error), undefined, { cause: error });
+      const { reason, ...how } = transportFailure(error);
+      throw new MjUnavailable(reason, undefined, { cause: error, ...how });
     }
     const failure =
       status === 401 || status === 403
@@ -439,6 +440,7 @@ function parseJson(response: RawResponse): unknown {
     throw new MjBadResponse(
       looksHtml ? "an HTML page instead of JSON" : "a body that is not JSON",
       response.status,
+      looksHtml,
     );
   }
 }
@@ -455,20 +457,26 @@ function looksLikeNotFound(status: number, body: unknown): boolean {
 function requestOutcomeOf(error: unknown): MjRequestOutcome {
   if (error instanceof MjNotFound) return "not_found";
   if (error instanceof MjAuthError) return "auth_error";
-  if (error instanceof MjUnavailable) return /timed out/.test(error.reason) ? "timeout" : "unavailable";
+  if (error instanceof MjUnavailable) return error.timedOut ? "timeout" : "unavailable";
   if (error instanceof MjBadResponse) return "bad_response";
   return "error";
 }
 
-function describeTransportError(error: unknown): string {
+/** What went wrong before the API answered: for the log (`reason`), and for the user's words. */
+function transportFailure(error: unknown): { reason: string; timedOut: boolean; connectionCode?: string } {
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return "timed out";
+    return { reason: "timed out", timedOut: true };
   }
-  if (error instanceof undiciErrors.ConnectTimeoutError) return "connection timed out";
+  if (error instanceof undiciErrors.ConnectTimeoutError) {
+    return { reason: "connection timed out", timedOut: true };
+  }
   if (error instanceof Error) {
-    if (error.name === "TimeoutError" || error.name === "AbortError") return "timed out";
+    if (error.name === "TimeoutError" || error.name === "AbortError")
+      return { reason: "timed out", timedOut: true };
     const code = (error as { code?: unknown }).code;
-    if (typeof code === "string") return `connection failed (${code})`;
+    if (typeof code === "string") {
+      return { reason: `connection failed (${code})`, timedOut: false, connectionCode: code };
+    }
   }
-  return "connection failed";
+  return { reason: "connection failed", timedOut: false };
 }

@@ -26,12 +26,18 @@ export class MjAuthError extends MjError {
 export class MjUnavailable extends MjError {
   readonly kind = "unavailable";
   override name = "MjUnavailable";
+  /** No answer in time (the request, or the connection to the API). */
+  readonly timedOut: boolean;
+  /** The system's code of a failed connection (ECONNREFUSED, ENOTFOUND, ...), when it gave one. */
+  readonly connectionCode: string | undefined;
   constructor(
     readonly reason: string,
     readonly status?: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { timedOut?: boolean; connectionCode?: string },
   ) {
     super(`MJ API unavailable: ${reason}`, options);
+    this.timedOut = options?.timedOut ?? false;
+    this.connectionCode = options?.connectionCode;
   }
 }
 
@@ -42,6 +48,8 @@ export class MjBadResponse extends MjError {
   constructor(
     readonly reason: string,
     readonly status: number,
+    /** The body was an HTML page (a proxy's or a gateway's error page), not the API's JSON. */
+    readonly html = false,
   ) {
     super(`MJ API sent an unexpected response (HTTP ${status}): ${reason}`);
   }

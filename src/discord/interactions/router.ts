@@ -24,8 +24,8 @@ import { UserError } from "./userError.js";
 /** Why upstream is unavailable, in the user's words: its HTTP status, a timeout or a failed connection. */
 function unavailableReason(error: MjUnavailable): Phrase {
   if (error.status !== undefined) return phrase("error.upstreamDown.http", { status: String(error.status) });
-  if (/timed out/.test(error.reason)) return phrase("error.upstreamDown.timeout");
-  const code = /\(([A-Z0-9_]+)\)/.exec(error.reason)?.[1];
+  if (error.timedOut) return phrase("error.upstreamDown.timeout");
+  const code = error.connectionCode;
   return code
     ? phrase("error.upstreamDown.connectionCode", { code })
     : phrase("error.upstreamDown.connection");
@@ -41,9 +41,7 @@ export function describeErrorForUser(error: unknown): Phrase | null {
     return phrase("error.upstreamDown", { reason: unavailableReason(error) });
   if (error instanceof MjBadResponse) {
     const status = String(error.status);
-    return /HTML/.test(error.reason)
-      ? phrase("error.errorPage", { status })
-      : phrase("error.badAnswer", { status });
+    return error.html ? phrase("error.errorPage", { status }) : phrase("error.badAnswer", { status });
   }
   return null;
 }
