@@ -26,6 +26,13 @@ export function isAccessDenied(error: unknown): boolean {
   return ACCESS_DENIED_CODES.has(Number(error.code));
 }
 
+/** Discord answered with a refusal (a 4xx other than 429): sending the same again will not help. */
+export function isRefusal(error: unknown): error is DiscordAPIError {
+  return (
+    error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429
+  );
+}
+
 export function discordErrorCode(error: unknown): number | undefined {
   return error instanceof DiscordAPIError ? Number(error.code) : undefined;
 }

@@ -16,7 +16,7 @@ export function publicLocale(botLocale: Locale | undefined, guildLocale: string 
 }
 
 /** A command's, option's or choice's text for Discord's Chinese clients (name_ and description_localizations). */
-export function chineseLocalizations<K extends MessageKey>(key: K, ...args: ParamArgs<K>): LocalizationMap {
+function chineseLocalizations<K extends MessageKey>(key: K, ...args: ParamArgs<K>): LocalizationMap {
   const text = t("zh-CN", key, ...args);
   return Object.fromEntries(CHINESE_DISCORD_LOCALES.map((locale) => [locale, text]));
 }

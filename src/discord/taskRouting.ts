@@ -143,7 +143,9 @@ export async function createTaskRouting(options: TaskRoutingOptions): Promise<Ta
       if (receivers === 0) {
         logger.warn(
           { ...shardMessageLogFields(message), owner: message.owner },
-          "no process runs the task's shard now; it is picked up from the store when one starts",
+          message.kind === "used"
+            ? "no process runs the task's shard now; the used button keeps its old look"
+            : "no process runs the task's shard now; it is picked up from the store when one starts",
         );
       }
       return;

@@ -3,10 +3,6 @@
 export const LOCALES = ["en", "zh-CN"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export function isLocale(value: string): value is Locale {
-  return (LOCALES as readonly string[]).includes(value);
-}
-
 /**
  * The catalogue for a Discord locale ("en-US", "zh-CN", "zh-TW", ...): Chinese for every Chinese
  * one (there is no Traditional catalogue, and Simplified reads better to zh-TW than English), and

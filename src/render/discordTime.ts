@@ -1,7 +1,7 @@
 // Times as Discord timestamps: every reader sees them in their own time zone, with a live
 // "3 minutes ago" next to the date.
 
-export function unixSeconds(ms: number): number {
+function unixSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 

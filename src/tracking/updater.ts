@@ -10,8 +10,7 @@ import type { Logger } from "../logger.js";
 import type { ResultFile, ResultMediaSource } from "../media/resultMedia.js";
 import { queuePosition } from "../mj/queuePosition.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
-import { discordTime } from "../render/discordTime.js";
-import { queueNotice, stallNotice } from "../render/notices.js";
+import { outageNotice, queueNotice, stallNotice } from "../render/notices.js";
 import { renderCompletionPing } from "../render/renderCompletionPing.js";
 import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
 import { taskMedia } from "../render/taskMedia.js";
@@ -130,9 +129,9 @@ const FORBIDDEN_RETRY_FIRST_MS = 1000;
 /** Where a new state of a task comes from; a feed's callbacks only ever reach the feed's record. */
 export type UpdateSource = "poll" | "callback" | { feed: string };
 
-/** The line shown on every live message while the provider is not answering. */
-export function outageNotice(since: number): Phrase {
-  return phrase("notice.outage", { since: discordTime(since) });
+/** When upstream last showed a visible change of the record's task (older records: when its state came). */
+function lastMovedAt(record: TrackedTask): number {
+  return record.movedAt ?? record.stateAt ?? record.createdAt;
 }
 
 /** What a message shows of a task's progress changed: its status, percentage or preview. */
@@ -207,7 +206,8 @@ export class TaskUpdater {
     this.#now = options.now ?? Date.now;
     this.#observeEditDelay = options.observeEditDelay;
     this.#pinger = options.pinger;
-    this.#pingAfterMs = options.completionPingAfterMs ?? null;
+    // Without a sender (tests, the benchmark) no ping is ever owed: it would hold the record open.
+    this.#pingAfterMs = options.pinger ? (options.completionPingAfterMs ?? null) : null;
     this.#stallNoticeMs = options.stallNoticeMs ?? STALL_NOTICE_MS;
   }
 
@@ -274,10 +274,9 @@ export class TaskUpdater {
       failingSince: null,
       // The same place in the queue is the same notice: no edit or write for it.
       notice: samePhrase(notice, record.notice) ? record.notice : notice,
-      movedAt: moved ? now : (record.movedAt ?? record.stateAt ?? record.createdAt),
+      movedAt: moved ? now : lastMovedAt(record),
       stalledSince: moved ? null : (record.stalledSince ?? null),
-      // Without a sender (tests, the benchmark) no ping is ever owed: it would hold the record open.
-      completionPing: completionPingFor(record, task, this.#pinger ? this.#pingAfterMs : null, now),
+      completionPing: completionPingFor(record, task, this.#pingAfterMs, now),
       stopped: isFinalStatus(task.status) ? "final" : null,
     };
   }
@@ -403,13 +402,14 @@ export class TaskUpdater {
       if (!record || record.stopped !== null || record.status !== "IN_PROGRESS") return null;
       if ((record.finishing ?? null) !== null || (record.stalledSince ?? null) !== null) return null;
       if ((record.outageSince ?? null) !== null) return null;
-      const movedAt = record.movedAt ?? record.stateAt ?? record.createdAt;
+      const movedAt = lastMovedAt(record);
       return movedAt <= deadline ? movedAt : null;
     };
     // Most records moved recently: only the others wait for their lock.
-    const stalled = this.#registry
-      .activeKeys()
-      .filter((key) => stalledSince(this.#registry.peek(key)) !== null);
+    const stalled: string[] = [];
+    for (const record of this.#registry.activeRecords()) {
+      if (stalledSince(record) !== null) stalled.push(recordKey(record));
+    }
     await Promise.all(
       stalled.map((key) =>
         this.#registry.withLock(key, async () => {

@@ -51,7 +51,7 @@ function cooldownLine(cooldownMs: number, endsAt: number | null): Phrase {
 }
 
 /** What the member may still do, one line per limit the operator set. */
-export function limitLines(policy: SubmitPolicy, allowance: Allowance): Phrase[] {
+function limitLines(policy: SubmitPolicy, allowance: Allowance): Phrase[] {
   const lines: Phrase[] = [];
   if (allowance.refusal?.reason === "role") {
     lines.push(phrase("help.roleMissing", { roleId: allowance.refusal.roleId }));
@@ -79,7 +79,7 @@ function field(name: string, lines: readonly string[]): APIEmbedField {
   return { name, value: truncate(lines.join("\n"), DISCORD_LIMITS.fieldValue) };
 }
 
-export function helpEmbed(input: {
+function helpEmbed(input: {
   commands: readonly RESTPostAPIChatInputApplicationCommandsJSONBody[];
   buttonsAllowed: ButtonsAllowed;
   policy: SubmitPolicy;

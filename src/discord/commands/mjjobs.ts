@@ -17,7 +17,7 @@ import type { SlashCommand } from "./command.js";
 const PROMPT_SHOWN = 60;
 
 /** A job and what the bot knows of it now (nothing once its record has expired). */
-export interface JobView {
+interface JobView {
   job: RecentJob;
   record: TrackedTask | undefined;
 }
@@ -61,7 +61,7 @@ function jobLine(view: JobView, index: number, guildId: string | null, locale: L
   return `${first}\n${details.join(" · ")}`;
 }
 
-export function jobsEmbed(views: readonly JobView[], guildId: string | null, locale: Locale): APIEmbed {
+function jobsEmbed(views: readonly JobView[], guildId: string | null, locale: Locale): APIEmbed {
   const lines = views.map((view, index) => jobLine(view, index, guildId, locale));
   return {
     title: t(locale, "jobs.title", { count: RECENT_JOBS_KEPT }),

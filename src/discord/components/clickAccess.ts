@@ -14,11 +14,24 @@ export async function recordsOf(
   interaction: ButtonInteraction,
 ): Promise<{ own: TrackedTask | undefined; ofMessage: TrackedTask | undefined }> {
   const own = await context.registry.find(taskId);
-  const shows = (record: TrackedTask | undefined) =>
-    record?.messages.some((message) => message.messageId === interaction.message.id) ? record : undefined;
-  const ofMessage =
-    shows(own) ?? shows(await context.registry.find(feedRecordKey(interaction.channelId, taskId)));
+  const ofMessage = await recordShowing(context, taskId, interaction.channelId, interaction.message.id, own);
   return { own, ofMessage };
+}
+
+/**
+ * The record of the task that shows message `messageId` in `channelId`: the bot's own (`own`, read
+ * by the caller), else the feed's of that channel; undefined when neither does.
+ */
+export async function recordShowing(
+  context: BotContext,
+  taskId: string,
+  channelId: string,
+  messageId: string,
+  own: TrackedTask | undefined,
+): Promise<TrackedTask | undefined> {
+  const shows = (record: TrackedTask | undefined) =>
+    record?.messages.some((message) => message.messageId === messageId) ? record : undefined;
+  return shows(own) ?? shows(await context.registry.find(feedRecordKey(channelId, taskId)));
 }
 
 /**

@@ -74,12 +74,12 @@ export function buildPromptModal(
 }
 
 /** Refuses a form (or the button that opens it) that was not opened for this member and task. */
-async function assertFormIsFor(
+function assertFormIsFor(
   interaction: ButtonInteraction | ModalSubmitInteraction,
   modalTaskId: string,
+  form: OpenedForm | undefined,
   context: BotContext,
-): Promise<OpenedForm> {
-  const form = await context.store.getForm(modalTaskId);
+): OpenedForm {
   if (!form) {
     context.logger.warn({ modalTaskId, userId: interaction.user.id }, "refused a form the bot never opened");
     throw new UserError(phrase("form.gone"));
@@ -136,7 +136,7 @@ export const openPromptModal: ButtonHandler = {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError(phrase("form.buttonGone"));
     const opened = await context.store.getForm(decoded.taskId);
-    if (opened) await assertFormIsFor(interaction, decoded.taskId, context);
+    if (opened) assertFormIsFor(interaction, decoded.taskId, opened, context);
     const earlier = await context.clicks.get(modalClickKey(decoded.taskId));
     if (earlier) return answerEarlierClick(interaction, earlier, context);
     // The prompt is only a convenience: a slow upstream must not cost the 3-second answer.
@@ -163,7 +163,12 @@ export const promptModal: ModalHandler = {
   async execute(interaction, context) {
     const decoded = decodeModalId(interaction.customId);
     if (!decoded) throw new UserError(phrase("form.goneShort"));
-    const form = await assertFormIsFor(interaction, decoded.taskId, context);
+    const form = assertFormIsFor(
+      interaction,
+      decoded.taskId,
+      await context.store.getForm(decoded.taskId),
+      context,
+    );
     const prompt = interaction.fields.getTextInputValue(PROMPT_FIELD).trim();
     if (!prompt) throw new UserError(phrase("prompt.empty"));
     const member = memberOf(interaction);

@@ -3,8 +3,9 @@
 // bot's own, or a feed's) is looked up now, not at the click: a message answered a moment ago may
 // have been recorded since. The click's result never waits on the mark: should it fail, the button
 // only keeps its old look.
-import { feedRecordKey, recordKey } from "../../tracking/store.js";
+import { recordKey } from "../../tracking/store.js";
 import type { BotContext } from "../context.js";
+import { recordShowing } from "./clickAccess.js";
 
 export async function showButtonAsUsed(
   context: BotContext,
@@ -12,13 +13,8 @@ export async function showButtonAsUsed(
 ): Promise<void> {
   const fields = { taskId: where.taskId, channelId: where.channelId, messageId: where.messageId };
   try {
-    const candidates = [
-      await context.registry.find(where.taskId),
-      await context.registry.find(feedRecordKey(where.channelId, where.taskId)),
-    ];
-    const record = candidates.find((candidate) =>
-      candidate?.messages.some((message) => message.messageId === where.messageId),
-    );
+    const own = await context.registry.find(where.taskId);
+    const record = await recordShowing(context, where.taskId, where.channelId, where.messageId, own);
     if (!record) {
       context.logger.debug(fields, "no record shows the clicked message; its button is not marked");
       return;

@@ -6,17 +6,12 @@ import { phrase } from "../../i18n/translate.js";
 import { queuePosition } from "../../mj/queuePosition.js";
 import type { SubmitResult } from "../../mj/schema.js";
 import { isValidTaskId } from "../../mj/taskId.js";
-import { queueNotice } from "../../render/notices.js";
+import { queueNotice, quotable } from "../../render/notices.js";
 import { UserError } from "./userError.js";
 
 export type SubmitOutcome =
   | { kind: "accepted"; taskId: string; notice: Phrase | null }
   | { kind: "modal"; taskId: string; prompt: string };
-
-/** Upstream text shown to users: one line, bounded, never able to break out of inline code. */
-function quotable(text: string): string {
-  return text.replace(/\s+/g, " ").replaceAll("`", "'").trim().slice(0, 200);
-}
 
 /** Sentences that have a variant quoting upstream's description as `reason`. */
 type WithReason = {

@@ -5,8 +5,7 @@ import type { ChatInputCommandInteraction } from "discord.js";
 import { memberOf } from "../../access/member.js";
 import type { SubmitResult } from "../../mj/schema.js";
 import type { BotContext } from "../context.js";
-import { publicLocale } from "../locales.js";
-import { beginPost, fetchSubmittedTask, type PostTarget, replyWithTask } from "../messages/postTask.js";
+import { beginPost, commandTarget, fetchSubmittedTask, replyWithTask } from "../messages/postTask.js";
 import { deferIfSlow } from "./deferIfSlow.js";
 import { loggedSubmit } from "./logSubmit.js";
 import { interpretSubmitResult, type SubmitOutcome } from "./submitOutcome.js";
@@ -36,16 +35,11 @@ export async function submitAndShow(
       startedTaskId,
     ),
   );
-  const where = {
-    channelId: interaction.channelId,
-    guildId: interaction.guildId,
-    requesterId: interaction.user.id,
-    locale: publicLocale(context.config.botLocale, interaction.guildLocale),
-    notice: outcome.kind === "accepted" ? outcome.notice : null,
-  } satisfies PostTarget;
+  const notice = outcome.kind === "accepted" ? outcome.notice : null;
+  const where = commandTarget(interaction, context, interaction.user.id, notice);
   // Recorded before anything is shown: a restart from here on still shows the task.
   const post = await beginPost(context, outcome.taskId, where, { interaction });
   // For a submit command, 21 means "this exactly already exists": show that task.
   const task = await fetchSubmittedTask(context, outcome.taskId, interaction);
-  await replyWithTask(interaction, task, context, { ...where, post });
+  await replyWithTask(interaction, task, context, { requesterId: interaction.user.id, notice, post });
 }

@@ -3,13 +3,13 @@
 // enforce_nonce, so Discord answers a repeat within a few minutes with the first reply; a retry
 // after a restart first looks for the reply among the channel's newest messages, which holds for
 // longer than that.
-import { type APIMessage, DiscordAPIError, type REST, Routes } from "discord.js";
+import { type APIMessage, type REST, Routes } from "discord.js";
 import type {
   CompletionPinger,
   CompletionPingOutcome,
   CompletionPingRequest,
 } from "../../tracking/completionPing.js";
-import { isAccessDenied } from "../discordErrors.js";
+import { isAccessDenied, isRefusal } from "../discordErrors.js";
 
 /** The reply is among the channel's newest messages: a restart comes within minutes. */
 const SEARCHED_MESSAGES = 50;
@@ -42,12 +42,7 @@ export class RestCompletionPinger implements CompletionPinger {
       return { kind: "sent", messageId: message.id };
     } catch (error) {
       // Discord answered, and not with "later": the channel is gone, closed to the bot, or the like.
-      if (
-        error instanceof DiscordAPIError &&
-        error.status >= 400 &&
-        error.status < 500 &&
-        error.status !== 429
-      ) {
+      if (isRefusal(error)) {
         return { kind: "refused", reason: `${error.status} ${error.code}: ${error.message}` };
       }
       throw error;

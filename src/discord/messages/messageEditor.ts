@@ -20,7 +20,13 @@ import type {
   MessageEditor,
   MessageTarget,
 } from "../../tracking/editScheduler.js";
-import { ACCESS_DENIED_CODES, GONE_CODES, isAccessDenied, isMessageGone } from "../discordErrors.js";
+import {
+  ACCESS_DENIED_CODES,
+  GONE_CODES,
+  isAccessDenied,
+  isMessageGone,
+  isRefusal,
+} from "../discordErrors.js";
 
 /** The REST body for a rendered payload (discord.js option names -> API field names). */
 export function toRestBody(payload: TaskMessagePayload) {
@@ -50,13 +56,6 @@ export function toRawFiles(payload: TaskMessagePayload): RawFile[] {
     contentType: file.contentType,
     data: file.data,
   }));
-}
-
-/** Discord answered the upload itself with a refusal (too large, not allowed here, a bad file), not a hiccup. */
-function refusedUpload(error: unknown): boolean {
-  return (
-    error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429
-  );
 }
 
 /** How long Discord accepts an interaction's token. */
@@ -252,7 +251,8 @@ export class RestMessageEditor implements MessageEditor {
         return "token-refused";
       }
       if (isMessageGone(error)) return "gone";
-      if (uploads && refusedUpload(error)) {
+      // Discord refused the upload itself (too large, not allowed here, a bad file), not a hiccup.
+      if (uploads && isRefusal(error)) {
         if (uploads.withoutFiles === null) return "edited-without-files";
         const lane = reply
           ? { key: TOKEN_LANE + reply.token, global: false }

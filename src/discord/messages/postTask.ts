@@ -109,6 +109,22 @@ export async function completePost(
   await context.store.deletePendingPost(post.id);
 }
 
+/** Where a command's reply that shows a task goes, in the server's language. */
+export function commandTarget(
+  interaction: ChatInputCommandInteraction,
+  context: BotContext,
+  requesterId: string,
+  notice: Phrase | null,
+): PostTarget {
+  return {
+    channelId: interaction.channelId,
+    guildId: interaction.guildId,
+    requesterId,
+    locale: publicLocale(context.config.botLocale, interaction.guildLocale),
+    notice,
+  };
+}
+
 /** Replies (or fills a deferred reply) with the rendered task, then records the message. */
 export async function replyWithTask(
   interaction: ChatInputCommandInteraction,
@@ -117,13 +133,7 @@ export async function replyWithTask(
   options: { requesterId: string; notice?: Phrase | null; post?: PendingPost },
 ): Promise<Message> {
   assertCanTrackHere(interaction, task);
-  const where: PostTarget = {
-    channelId: interaction.channelId,
-    guildId: interaction.guildId,
-    requesterId: options.requesterId,
-    locale: publicLocale(context.config.botLocale, interaction.guildLocale),
-    notice: options.notice ?? null,
-  };
+  const where = commandTarget(interaction, context, options.requesterId, options.notice ?? null);
   const post = options.post ?? (await beginPost(context, task.id, where, { interaction }));
   return showAndTrack(task, context, post, async (payload) => {
     if (interaction.deferred) return interaction.editReply(payload);

@@ -502,10 +502,15 @@ export class FakeDiscord {
     return this.#guildLocale;
   }
 
+  /** The gateway connection of the shard the guild is on, once the bot is logged in. */
+  #guildSocket(): WebSocket | undefined {
+    return [...this.#sockets.entries()].find(([, state]) => state.shard === this.#guildShard())?.[0];
+  }
+
   /** The server's admins change its preferred locale: the bot hears GUILD_UPDATE, as from Discord. */
   setGuildLocale(locale: string): void {
     this.#guildLocale = locale;
-    const socket = [...this.#sockets.entries()].find(([, state]) => state.shard === this.#guildShard())?.[0];
+    const socket = this.#guildSocket();
     if (socket) this.#send(socket, { op: 0, t: "GUILD_UPDATE", d: this.#guild() });
   }
 
@@ -894,7 +899,7 @@ export class FakeDiscord {
       callbacks: [],
       followUps: [],
     };
-    const socket = [...this.#sockets.entries()].find(([, state]) => state.shard === this.#guildShard())?.[0];
+    const socket = this.#guildSocket();
     if (!socket) throw new Error("no gateway connection for the guild's shard: is the bot logged in?");
     this.interactions.set(id, record);
     this.#byToken.set(token, record);

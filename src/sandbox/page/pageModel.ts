@@ -104,8 +104,7 @@ export class PageModel {
   readonly #sent = new Map<string, string>();
   #sentModals = "";
   #sentCommands = "";
-  /** The visitor's Discord language, and the server's preferred locale (see PageSnapshot.locale). */
-  #locale = "en-US";
+  /** The visitor's language as last sent to the page (see #locale). */
   #sentLocale = "en-US";
 
   constructor(options: {
@@ -268,6 +267,11 @@ export class PageModel {
     };
   }
 
+  /** The visitor's Discord language, which is the server's preferred locale (see PageSnapshot.locale). */
+  get #locale(): string {
+    return this.#discord.guildLocale;
+  }
+
   /**
    * The visitor picks the language they use Discord in; the simulated server's preferred locale
    * follows (GUILD_UPDATE), so the bot's public messages speak it too, as in a server of theirs.
@@ -275,7 +279,6 @@ export class PageModel {
   setLocale(locale: string): void {
     if (!PAGE_LOCALES.some((candidate) => candidate.code === locale))
       throw new PageRequestError(refusals.unknownLocale);
-    this.#locale = locale;
     this.#discord.setGuildLocale(locale);
   }
 
