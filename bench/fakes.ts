@@ -71,7 +71,10 @@ function mjRole() {
   let mj: FakeMj | undefined;
   let taskIds: string[] = [];
   let driver: NodeJS.Timeout | undefined;
+  // What came before the latest seed (a run's warm-up) is left out of the report.
   let requestsAtSeed = 0;
+  let callbacksAtSeed = 0;
+  let callbackErrorsAtSeed = 0;
   return async (message: BenchCommand): Promise<unknown> => {
     switch (message.cmd) {
       case "start":
@@ -107,6 +110,9 @@ function mjRole() {
           });
         }
         requestsAtSeed = mj.requests.length;
+        callbacksAtSeed = mj.callbacks.length;
+        callbackErrorsAtSeed = mj.callbackErrors.length;
+        clearInterval(driver);
         driver = setInterval(() => {
           const now = Date.now();
           for (const entry of schedule) {
@@ -133,13 +139,15 @@ function mjRole() {
           }
           visibleChanges += keys.size - 1;
         }
+        const callbacks = mj.callbacks.slice(callbacksAtSeed);
+        const callbackErrors = mj.callbackErrors.slice(callbackErrorsAtSeed);
         const report: MjReport = {
           upstreamRequests: mj.requests.length - requestsAtSeed,
           visibleChanges,
           firstSeen,
-          callbacksDelivered: mj.callbacks.filter((c) => c.status < 300).length,
-          callbacksFailed: mj.callbacks.filter((c) => c.status >= 300).length + mj.callbackErrors.length,
-          ...(mj.callbackErrors[0] === undefined ? {} : { callbackError: String(mj.callbackErrors[0]) }),
+          callbacksDelivered: callbacks.filter((c) => c.status < 300).length,
+          callbacksFailed: callbacks.filter((c) => c.status >= 300).length + callbackErrors.length,
+          ...(callbackErrors[0] === undefined ? {} : { callbackError: String(callbackErrors[0]) }),
         };
         return report;
       }
@@ -158,7 +166,9 @@ function mjRole() {
 function discordRole() {
   let discord: FakeDiscord | undefined;
   let seeded: { taskId: string; messageId: string }[] = [];
+  // What came before the latest seed (a run's warm-up) is left out of the report.
   let requestsAtSeed = 0;
+  let rateLimitedAtSeed = 0;
   return async (message: BenchCommand): Promise<unknown> => {
     switch (message.cmd) {
       case "start":
@@ -186,6 +196,7 @@ function discordRole() {
         });
         seeded = posted.map(({ taskId, messageId }) => ({ taskId, messageId }));
         requestsAtSeed = discord.requests.length;
+        rateLimitedAtSeed = discord.rateLimited.length;
         return posted.map(({ taskId: _, ...where }) => where);
       }
       case "progress": {
@@ -219,10 +230,11 @@ function discordRole() {
           const at = taskId ? changedAt.get(`${taskId}\n${key}`) : undefined;
           if (at !== undefined) latencies.push(patch.at - at);
         }
+        const rateLimited = discord.rateLimited.slice(rateLimitedAtSeed);
         const report: DiscordReport = {
           discordPatches: patches.length,
-          rateLimited: discord.rateLimited.length,
-          rateLimitedGlobal: discord.rateLimited.filter((r) => r.rateLimitScope === "global").length,
+          rateLimited: rateLimited.length,
+          rateLimitedGlobal: rateLimited.filter((r) => r.rateLimitScope === "global").length,
           latencies,
           firstPatchAt: patches[0]?.at ?? 0,
           lastPatchAt: patches.at(-1)?.at ?? 0,

@@ -37,6 +37,17 @@ const BENCH_DIR = (() => {
 })();
 const POLL_INTERVAL_MS = 3000;
 const STEP_MS = 6000;
+/**
+ * Before its measured part each run tracks WARM_UP_TASKS tasks of its own on a fast timeline, with
+ * the very objects it then measures, and throws those figures away. A bot runs for days: the CPU
+ * per tick that matters is its steady state, not the JIT compiling (and recompiling, as the types
+ * it sees settle) the code a fresh process runs, which is more code for mjrelay than for the
+ * baseline. `--cold` measures from a fresh process instead.
+ */
+const WARM_UP_TASKS = 300;
+const WARM_UP_STEP_MS = 1000;
+const WARM_UP_IDS = "17321";
+const warmUp = !process.argv.includes("--cold");
 const CHANNELS = 50;
 const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "100,1000,10000")
   .split(",")
@@ -150,11 +161,24 @@ class Fakes {
   /** N tasks on their timelines upstream, each shown by one message. */
   async seed(
     n: number,
-    options: { notifyHook?: string; interactions?: boolean; channels?: number } = {},
+    options: {
+      notifyHook?: string;
+      interactions?: boolean;
+      channels?: number;
+      stepMs?: number;
+      /** The first digits of the task ids (the warm-up's differ from the measured tasks'). */
+      ids?: string;
+    } = {},
   ): Promise<SeededTask[]> {
-    const { notifyHook, interactions = false, channels = CHANNELS } = options;
-    const taskIds = Array.from({ length: n }, (_, i) => `17320${String(i).padStart(11, "0")}`);
-    const command = { cmd: "seed", taskIds, channels, stepMs: STEP_MS } as const;
+    const {
+      notifyHook,
+      interactions = false,
+      channels = CHANNELS,
+      stepMs = STEP_MS,
+      ids = "17320",
+    } = options;
+    const taskIds = Array.from({ length: n }, (_, i) => `${ids}${String(i).padStart(11, "0")}`);
+    const command = { cmd: "seed", taskIds, channels, stepMs } as const;
     const messages = await this.#discord.call<
       { channelId: string; messageId: string; interaction?: InteractionReply }[]
     >({ ...command, interactions });
@@ -244,11 +268,21 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
   });
   const port = await webhook.start();
   const notifyHook = callbacks ? hookUrl(`http://127.0.0.1:${port}`, await botHookSecret(store)) : undefined;
+  const seedOptions = { ...(notifyHook ? { notifyHook } : {}), interactions: how === "interactions" };
 
-  await attachSeeded(fakes, updater, n, {
-    ...(notifyHook ? { notifyHook } : {}),
-    interactions: how === "interactions",
-  });
+  if (warmUp) {
+    await attachSeeded(fakes, updater, WARM_UP_TASKS, {
+      ...seedOptions,
+      stepMs: WARM_UP_STEP_MS,
+      ids: WARM_UP_IDS,
+    });
+    poller.start();
+    await waitUntilDone(fakes, WARM_UP_TASKS, 8 * WARM_UP_STEP_MS + 60_000);
+    await poller.stop();
+    await edits.drain(5000);
+    ticks = 0;
+  }
+  await attachSeeded(fakes, updater, n, seedOptions);
 
   const profiled = process.argv.includes(PROFILED);
   if (profiled) await profiler.start();
@@ -281,7 +315,7 @@ async function attachSeeded(
   fakes: Fakes,
   updater: TaskUpdater,
   n: number,
-  options: { notifyHook?: string; interactions?: boolean },
+  options: { notifyHook?: string; interactions?: boolean; stepMs?: number; ids?: string },
 ): Promise<void> {
   const seeded = await fakes.seed(n, options);
   for (const s of seeded) {
@@ -345,37 +379,46 @@ async function runNaive(n: number): Promise<Result> {
   const env = await fakes.start();
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
-  const seeded = (await fakes.seed(n)).map(({ taskId, channelId, messageId }) => ({
-    taskId,
-    channelId,
-    messageId,
-  }));
   let ticks = 0;
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const started = Date.now();
-      ticks += 1;
-      await Promise.allSettled(
-        seeded.map(async (s) => {
-          const task = await mj.fetchTask(s.taskId);
-          if (stopped) return;
-          await rest.patch(Routes.channelMessage(s.channelId, s.messageId), {
-            body: { ...renderTaskMessage(task, { locale: "en" }).payload, allowed_mentions: { parse: [] } },
-          });
-        }),
-      );
-      if (stopped) break;
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, POLL_INTERVAL_MS - (Date.now() - started))),
-      );
-    }
-  })();
+  /** Loops over the seeded tasks until stopped; stopping waits for the tick under way (at most 2 s). */
+  const naiveLoop = (seeded: SeededTask[]) => {
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        const started = Date.now();
+        ticks += 1;
+        await Promise.allSettled(
+          seeded.map(async (s) => {
+            const task = await mj.fetchTask(s.taskId);
+            if (stopped) return;
+            await rest.patch(Routes.channelMessage(s.channelId, s.messageId), {
+              body: { ...renderTaskMessage(task, { locale: "en" }).payload, allowed_mentions: { parse: [] } },
+            });
+          }),
+        );
+        if (stopped) break;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(0, POLL_INTERVAL_MS - (Date.now() - started))),
+        );
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    };
+  };
+  if (warmUp) {
+    const stop = naiveLoop(await fakes.seed(WARM_UP_TASKS, { stepMs: WARM_UP_STEP_MS, ids: WARM_UP_IDS }));
+    await waitUntilDone(fakes, WARM_UP_TASKS, 8 * WARM_UP_STEP_MS + 60_000);
+    await stop();
+    ticks = 0;
+  }
+  const stop = naiveLoop(await fakes.seed(n));
   const run = await measured(() => waitUntilDone(fakes, n, 8 * STEP_MS + 60_000));
-  stopped = true;
+  const stopping = stop();
   const report = await fakes.report();
   await fakes.stop();
-  await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  await stopping;
   await mj.close().catch(() => undefined);
   return toResult(n, "naive baseline", run, report, ticks);
 }
@@ -662,7 +705,10 @@ if (single !== undefined) {
     single.slice(single.indexOf(":") + 1) as Mode,
   ];
   const result = await runInThisProcess(n, mode);
-  process.send?.({ result, ...(profile ? { profile } : {}) } satisfies RunReport, () => process.exit(0));
+  const report = { result, ...(profile ? { profile } : {}) } satisfies RunReport;
+  // Started by hand (no parent to report to), one run prints its figures.
+  if (process.send) process.send(report, () => process.exit(0));
+  else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } else {
   await main();
 }

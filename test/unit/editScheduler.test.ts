@@ -184,9 +184,11 @@ describe("EditScheduler", () => {
       ),
     );
     expect(starts[0]).toBeGreaterThanOrEqual(heldUntil);
-    // The rate starts again from nothing: one every 50 ms, not the burst saved up meanwhile.
-    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+    // The rate starts again from nothing (20 a second: the k-th start no sooner than k × 50 ms
+    // after the hold), not with the burst saved up meanwhile.
+    starts.forEach((at, index) => {
+      expect(at).toBeGreaterThanOrEqual(heldUntil + (index + 1) * 50 - 5);
+    });
   });
 
   it("starts no more edits in any one second than allowed, however long their payloads take to make", async () => {
@@ -197,7 +199,7 @@ describe("EditScheduler", () => {
         return "edited";
       },
     };
-    // 5 per second, at least 100 ms apart, never more than 5 in one second. The first payloads
+    // 5 per second (a group is one request at this rate), never more than 5 in one second. The first payloads
     // take longest to make, so made in turn they would all be ready at about the same moment.
     const scheduler = new EditScheduler({ editor, logger, maxPerSecond: 5, maxInAnySecond: 5 });
     const delays = [200, 150, 100, 50, 0, 0, 0];
@@ -284,19 +286,24 @@ describe("EditScheduler lanes", () => {
 });
 
 describe("RequestPacer", () => {
-  /** Starts as many requests as the pacer allows until `until`; nothing runs during the stalls. */
+  /**
+   * Starts requests as the scheduler does with many waiting: a whole group once the pacer allows
+   * it, then the rest of the group in the same turn; nothing runs during the stalls.
+   */
   function drive(pacer: RequestPacer, until: number, stalls: [number, number][] = []) {
     const starts: number[] = [];
     let now = 0;
     while (now < until) {
-      now = pacer.earliestStart(now);
+      now = pacer.earliestStart(now, Number.POSITIVE_INFINITY);
       const stall = stalls.find(([from, to]) => now >= from && now < to);
       if (stall) {
         now = stall[1];
         continue;
       }
-      pacer.started(now);
-      starts.push(now);
+      for (let k = 0; k < pacer.groupSize && pacer.earliestStart(now) === now; k++) {
+        pacer.started(now);
+        starts.push(now);
+      }
     }
     return starts;
   }
@@ -305,40 +312,54 @@ describe("RequestPacer", () => {
     return Math.max(...starts.map((at) => starts.filter((t) => t >= at && t < at + 1000).length));
   }
 
-  it("keeps to the average rate, at least half the even spacing apart once its burst is spent", () => {
-    const starts = drive(new RequestPacer(20, 21), 10_000);
-    // 20 a second for 10 s, plus the burst allowance (a fifth of a second's) it starts with.
+  it("keeps to the average rate and the one-second cap, starting waiting requests in groups", () => {
+    const pacer = new RequestPacer(20, 21);
+    expect(pacer.groupSize).toBe(5);
+    const starts = drive(pacer, 10_000);
+    // 20 a second for 10 s, plus the group it may start with at once.
     expect(starts.length).toBeGreaterThanOrEqual(200);
-    expect(starts.length).toBeLessThanOrEqual(205);
-    expect(starts.filter((at) => at === 0)).toHaveLength(4);
-    const later = starts.slice(4);
-    const gaps = later.slice(1).map((at, index) => at - later[index]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
+    expect(starts.length).toBeLessThanOrEqual(206);
     expect(mostInOneSecond(starts)).toBeLessThanOrEqual(21);
+    // Groups of five, four times a second: about 40 moments to wake up for in 10 s, not 200.
+    const moments = new Set(starts);
+    expect(moments.size).toBeLessThanOrEqual(42);
+    for (const at of moments) expect(starts.filter((t) => t === at).length).toBeLessThanOrEqual(5);
+    const gaps = [...moments].slice(1).map((at, index) => at - [...moments][index]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240);
   });
 
-  it("makes up what a short stall delayed, never exceeding the one-second cap", () => {
+  it("starts a lone request at once while the bucket holds a token", () => {
+    const pacer = new RequestPacer(20, 21);
+    drive(pacer, 2000);
+    // Quiet for a second: the bucket is full again, and one request waits for nothing.
+    expect(pacer.earliestStart(3000)).toBe(3000);
+    // Three waiting ask for three tokens, which are there too.
+    expect(pacer.earliestStart(3000, 3)).toBe(3000);
+  });
+
+  it("loses at most a group to each short stall, never exceeding the one-second cap", () => {
     const steady = drive(new RequestPacer(20, 21), 10_000);
     const stalled = drive(new RequestPacer(20, 21), 10_000, [
       [3000, 3150],
       [6000, 6100],
     ]);
-    expect(stalled.length).toBeGreaterThanOrEqual(steady.length - 1);
+    // What a stall delayed goes when it ends, up to the group the bucket holds.
+    expect(stalled.length).toBeGreaterThanOrEqual(steady.length - 2 * 5);
     expect(mostInOneSecond(stalled)).toBeLessThanOrEqual(21);
   });
 
-  it("lets the starts a late timer delayed go in one turn, as many as the burst allows", () => {
+  it("lets the starts a late timer delayed go in one group, no larger than a group", () => {
     const pacer = new RequestPacer(20, 21);
     const steady = drive(pacer, 2000);
-    // The timer for the next start fires 300 ms late: 4 starts (a fifth of a second) go at once.
-    const late = steady.at(-1)! + 300;
+    // The timer for the next group fires a second late: one group (a quarter second's worth)
+    // goes at once, not the whole second's.
+    const late = steady.at(-1)! + 1000;
     let together = 0;
-    while (pacer.earliestStart(late) === late) {
+    while (together < 20 && pacer.earliestStart(late) === late) {
       pacer.started(late);
       together += 1;
     }
-    expect(together).toBe(4);
-    const next = pacer.earliestStart(late);
-    expect(next - late).toBeGreaterThanOrEqual(25);
+    expect(together).toBe(5);
+    expect(pacer.earliestStart(late)).toBeGreaterThan(late);
   });
 });
