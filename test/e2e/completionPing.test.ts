@@ -2,7 +2,7 @@
 // mentions its requester, and may mention nobody else; never with `off`, never for a feed's task,
 // and still once when the bot restarts between sending it and recording it.
 import { describe, expect, it } from "vitest";
-import type { FakeMessage, RecordedRequest } from "../../src/sandbox/discord/fakeDiscord.js";
+import type { RecordedRequest } from "../../src/sandbox/discord/fakeDiscord.js";
 import { newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import type { TrackedTask } from "../../src/tracking/store.js";
 import { movableClock, useWorlds, type World } from "../support/bot.js";
