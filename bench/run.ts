@@ -708,7 +708,8 @@ if (single !== undefined) {
   const report = { result, ...(profile ? { profile } : {}) } satisfies RunReport;
   // Started by hand (no parent to report to), one run prints its figures.
   if (process.send) process.send(report, () => process.exit(0));
-  else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  // (Edits that Discord, gone with its fake, never answered would keep retrying for minutes.)
+  else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => process.exit(0));
 } else {
   await main();
 }

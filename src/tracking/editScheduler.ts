@@ -117,6 +117,9 @@ export interface EditSchedulerOptions {
  */
 const MADE_AHEAD = 16;
 
+/** Lanes whose buckets refill within this long of each other wake together (see #sleep). */
+const LANE_WAKE_GRID_MS = 100;
+
 /** Channel-route requests start in groups of up to this long's worth of the rate (see RequestPacer). */
 const GROUP_SECONDS = 0.25;
 
@@ -397,9 +400,14 @@ export class EditScheduler {
     }
   }
 
-  /** Keeps a lane out of the rotation until its bucket refills. */
+  /**
+   * Keeps a lane out of the rotation until its bucket refills. Lanes wake on a grid of
+   * LANE_WAKE_GRID_MS, so those refilling about together wake in one turn of the event loop.
+   */
   #sleep(laneKey: string, ms: number): void {
     if (this.#sleeping.has(laneKey)) return;
+    const now = Date.now();
+    const wakeAt = Math.ceil((now + ms) / LANE_WAKE_GRID_MS) * LANE_WAKE_GRID_MS;
     const timer = setTimeout(() => {
       this.#sleeping.delete(laneKey);
       const lane = this.#lanes.get(laneKey);
@@ -407,7 +415,7 @@ export class EditScheduler {
         this.#ready.add(laneKey);
         this.#pump();
       }
-    }, ms);
+    }, wakeAt - now);
     this.#sleeping.set(laneKey, timer);
   }
 
