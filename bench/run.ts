@@ -830,7 +830,11 @@ changed to the moment the PATCH reached Discord (only for states that were sent;
 newer one replaced are not sent at all). The naive baseline GETs every task and PATCHes every
 message each tick, with no batching, comparison or coalescing. Runs stop when every final state has
 reached Discord, or after ${(8 * STEP_MS + 60_000) / 1000} s. "CPU ms/tick" = the tracker process's CPU time
-over the run (polls, callbacks, rendering, edits, GC) per ${POLL_INTERVAL_MS / 1000} s poll interval. "429s (global)" = 429 answers
+over the run (polls, callbacks, rendering, edits, GC) per ${POLL_INTERVAL_MS / 1000} s poll interval, ${
+    warmUp
+      ? `after a warm-up: each run first tracks ${WARM_UP_TASKS} tasks of its own on a ${WARM_UP_STEP_MS / 1000} s timeline with the same objects, not measured, so the figures are a running bot's, not a fresh process's JIT compiling`
+      : "from a fresh process (--cold: the JIT compiling the code is in the figures)"
+  }. "429s (global)" = 429 answers
 received, and how many of them were for the global limit. In the interactions mode every message
 is a slash command's reply, edited through its interaction token.
 

@@ -5,7 +5,7 @@
 // or the interaction token the message answers (one lane per token, outside the global limit).
 // Per lane one edit is in flight at a time and lanes whose bucket Discord reported empty are held;
 // final states go before progress updates. A few payloads are made ahead, and channel-route
-// requests start under Discord's global limit (counted over any one second) however long each
+// requests start in groups under Discord's global limit (see RequestPacer) however long each
 // took to make. Transient failures are retried with a freshly made payload.
 import type { Logger } from "../logger.js";
 import type { TaskMessagePayload } from "../render/renderTaskMessage.js";
@@ -427,13 +427,14 @@ export class EditScheduler {
 
 /**
  * Paces request starts: `perSecond` on average (a token bucket), never more than `inAnySecond` in
- * any one-second window (counted over CAP_WINDOW_MS, a little longer), and in groups: while requests wait, they start together once the bucket
- * holds enough for a group of them (up to a quarter second's worth), not one by one as each token
- * comes. Every wake-up of the process costs CPU, and so does every answer arriving alone: edits
- * started a few at a time, four times a second, cost about a third of the CPU of the same edits
- * spaced evenly (see bench/results.md), and Discord counts its global limit per second, not per
- * gap. A stall (a busy event loop, a payload slow to make) costs no capacity: the tokens it let
- * gather, up to a group's worth, are spent at once when it ends, as far as the window allows.
+ * any window of CAP_WINDOW_MS (a second and a little more), and in groups: while requests wait,
+ * they start together once the bucket holds enough for a group of them (up to a quarter second's
+ * worth), not one by one as each token comes. Every wake-up of the process costs CPU, and so does
+ * every answer arriving alone: on the development machine 2,000 PATCHes at 46 a second cost
+ * 0.89 ms of CPU each when spaced evenly and 0.31 ms when started in groups four times a second.
+ * Discord counts its global limit per second, not per gap. A stall (a busy event loop, a payload
+ * slow to make) costs no capacity beyond a group: the tokens it let gather, up to a group's worth,
+ * are spent at once when it ends, as far as the window allows.
  */
 export class RequestPacer {
   readonly #perMs: number;
