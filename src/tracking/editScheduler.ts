@@ -431,7 +431,8 @@ export class EditScheduler {
  * they start together once the bucket holds enough for a group of them (up to a quarter second's
  * worth), not one by one as each token comes. Every wake-up of the process costs CPU, and so does
  * every answer arriving alone: on the development machine 2,000 PATCHes at 46 a second cost
- * 0.89 ms of CPU each when spaced evenly and 0.31 ms when started in groups four times a second.
+ * about 0.9 ms of CPU each when spaced evenly and 0.25-0.3 ms when started in groups four times a
+ * second (`npx tsx bench/spacing.ts`).
  * Discord counts its global limit per second, not per gap. A stall (a busy event loop, a payload
  * slow to make) costs no capacity beyond a group: the tokens it let gather, up to a group's worth,
  * are spent at once when it ends, as far as the window allows.
