@@ -224,11 +224,18 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; peakRssM
   }
 }
 
+/** How long a run on a timeline of `stepMs` steps may last: its five steps, spread starts, slack. */
+function runCapMs(stepMs: number): number {
+  return 8 * stepMs + 60_000;
+}
+
+/** Waits until the latest seed's N tasks show their final state, or the run's cap is reached. */
 async function waitUntilDone(
   fakes: Fakes,
   n: number,
-  capMs: number,
+  stepMs = STEP_MS,
 ): Promise<{ finished: number; ms: number }> {
+  const capMs = runCapMs(stepMs);
   const started = Date.now();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -277,7 +284,7 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
       ids: WARM_UP_IDS,
     });
     poller.start();
-    await waitUntilDone(fakes, WARM_UP_TASKS, 8 * WARM_UP_STEP_MS + 60_000);
+    await waitUntilDone(fakes, WARM_UP_TASKS, WARM_UP_STEP_MS);
     await poller.stop();
     await edits.drain(5000);
     ticks = 0;
@@ -288,7 +295,7 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
   if (profiled) await profiler.start();
   const run = await measured(async () => {
     poller.start();
-    return waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
+    return waitUntilDone(fakes, n);
   });
   if (profiled) profile = await profiler.stop(join(BENCH_DIR, ".tmp", `polling-${n}.cpuprofile`));
   await poller.stop();
@@ -409,12 +416,12 @@ async function runNaive(n: number): Promise<Result> {
   };
   if (warmUp) {
     const stop = naiveLoop(await fakes.seed(WARM_UP_TASKS, { stepMs: WARM_UP_STEP_MS, ids: WARM_UP_IDS }));
-    await waitUntilDone(fakes, WARM_UP_TASKS, 8 * WARM_UP_STEP_MS + 60_000);
+    await waitUntilDone(fakes, WARM_UP_TASKS, WARM_UP_STEP_MS);
     await stop();
     ticks = 0;
   }
   const stop = naiveLoop(await fakes.seed(n));
-  const run = await measured(() => waitUntilDone(fakes, n, 8 * STEP_MS + 60_000));
+  const run = await measured(() => waitUntilDone(fakes, n));
   const stopping = stop();
   const report = await fakes.report();
   await fakes.stop();
@@ -470,7 +477,7 @@ async function runTwoProcesses(
       }),
     ),
   );
-  const run = await waitUntilDone(fakes, n, 8 * STEP_MS + 60_000);
+  const run = await waitUntilDone(fakes, n);
   const stopped = await Promise.all(replicas.map((replica) => replica.call<ReplicaReport>({ cmd: "stop" })));
   const waits = stopped.flatMap((r) => r.budgetWaitsMs);
   for (const replica of replicas) replica.kill();
@@ -829,7 +836,7 @@ are the tracker's own and the fake MJ's callback traffic does not stall the fake
 changed to the moment the PATCH reached Discord (only for states that were sent; older states that a
 newer one replaced are not sent at all). The naive baseline GETs every task and PATCHes every
 message each tick, with no batching, comparison or coalescing. Runs stop when every final state has
-reached Discord, or after ${(8 * STEP_MS + 60_000) / 1000} s. "CPU ms/tick" = the tracker process's CPU time
+reached Discord, or after ${runCapMs(STEP_MS) / 1000} s. "CPU ms/tick" = the tracker process's CPU time
 over the run (polls, callbacks, rendering, edits, GC) per ${POLL_INTERVAL_MS / 1000} s poll interval, ${
     warmUp
       ? `after a warm-up: each run first tracks ${WARM_UP_TASKS} tasks of its own on a ${WARM_UP_STEP_MS / 1000} s timeline with the same objects, not measured, so the figures are a running bot's, not a fresh process's JIT compiling`

@@ -16,7 +16,8 @@ export interface TaskMedia {
   videos: string[];
 }
 
-const VIDEO_PATH = /\.(mp4|webm|mov|m4v)$/i;
+const VIDEO_EXTENSIONS = "mp4|webm|mov|m4v";
+const VIDEO_PATH = new RegExp(`\\.(${VIDEO_EXTENSIONS})$`, "i");
 
 /** Links kept: a few tasks' worth, at most 256 of Discord's longest embed URL (2048). */
 const MEMO_LIMITS = { size: 256, maxInputLength: 2048 };
@@ -37,7 +38,7 @@ export const safeHttpUrl = memoized((raw: string): string | null => {
  * A video extension anywhere in the text: without one (and without the tabs and line breaks the
  * URL parser drops, which could join one), no path can end with it and the URL need not be parsed.
  */
-const VIDEO_EXTENSION = /\.(mp4|webm|mov|m4v)/i;
+const VIDEO_EXTENSION = new RegExp(`\\.(${VIDEO_EXTENSIONS})`, "i");
 const DROPPED_BY_URL_PARSER = /[\t\n\r]/;
 
 /** A link to a video file, judged by its path (query strings such as Discord's signatures aside). */
