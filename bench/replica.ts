@@ -123,18 +123,19 @@ class WaitTimedEditor implements MessageEditor {
   constructor(private readonly inner: RestMessageEditor) {}
 
   /** The scheduler, with each payload's making timed. */
-  timing(scheduler: EditScheduler): Pick<EditScheduler, "submit"> {
+  timing(scheduler: EditScheduler): Pick<EditScheduler, "queue"> {
     return {
-      submit: (target, prepare, options) =>
-        scheduler.submit(
-          target,
-          async () => {
-            const payload = await prepare();
-            this.#madeAt.set(target.messageId, performance.now());
+      queue: (job) =>
+        scheduler.queue({
+          target: job.target,
+          final: job.final,
+          prepare: async () => {
+            const payload = await job.prepare();
+            this.#madeAt.set(job.target.messageId, performance.now());
             return payload;
           },
-          options,
-        ),
+          settle: (outcome) => job.settle(outcome),
+        }),
     };
   }
 

@@ -130,13 +130,25 @@ const GROUP_SECONDS = 0.25;
  */
 const CAP_WINDOW_MS = 1050;
 
+/**
+ * One edit asked of the scheduler (see queue): one object per waiting edit, since thousands of
+ * them can wait for Discord at once.
+ */
+export interface EditJob {
+  readonly target: MessageTarget;
+  readonly final: boolean;
+  /** Makes the payload when the edit's turn comes (see PreparePayload). */
+  prepare(): Promise<TaskMessagePayload | null>;
+  /** Told once what became of the edit. */
+  settle(outcome: ScheduledOutcome): void;
+}
+
 interface PendingEdit {
-  target: MessageTarget;
+  job: EditJob;
   lane: EditLane;
-  prepare: PreparePayload;
+  /** The job's, or an older request's for the same message that this one replaced. */
   final: boolean;
   attempt: number;
-  resolve: (outcome: ScheduledOutcome) => void;
 }
 
 interface LaneQueue {
@@ -197,17 +209,13 @@ export class EditScheduler {
     prepare: PreparePayload,
     options: { final: boolean },
   ): Promise<ScheduledOutcome> {
-    return new Promise((resolve) => {
-      this.#enqueue({
-        target,
-        lane: this.#laneOf(target),
-        prepare,
-        final: options.final,
-        attempt: 0,
-        resolve,
-      });
-      this.#pump();
-    });
+    return new Promise((settle) => this.queue({ target, final: options.final, prepare, settle }));
+  }
+
+  /** submit(), for a caller that keeps its own object per edit: no promise or closure is made. */
+  queue(job: EditJob): void {
+    this.#enqueue({ job, lane: this.#laneOf(job.target), final: job.final, attempt: 0 });
+    this.#pump();
   }
 
   /** Resolves when nothing is waiting or in flight, or after `timeoutMs`. */
@@ -229,7 +237,7 @@ export class EditScheduler {
     this.#sleeping.clear();
     for (const [timer, edit] of this.#retryTimers) {
       clearTimeout(timer);
-      edit.resolve("failed");
+      edit.job.settle("failed");
     }
     this.#retryTimers.clear();
     this.#retrying = 0;
@@ -241,18 +249,19 @@ export class EditScheduler {
   }
 
   #enqueue(edit: PendingEdit): void {
-    const { messageId } = edit.target;
+    const { messageId } = edit.job.target;
     const laneKey = edit.lane.key;
     const older = this.#waiting.get(messageId);
     if (older) {
-      older.resolve("superseded");
+      older.job.settle("superseded");
       // The message changed lanes (its token expired): it waits in the new one only.
       const olderLane = older.lane.key === laneKey ? undefined : this.#lanes.get(older.lane.key);
       olderLane?.finals.delete(messageId);
       olderLane?.others.delete(messageId);
     }
-    const final = edit.final || (older?.final ?? false);
-    this.#waiting.set(messageId, { ...edit, final });
+    if (older?.final) edit.final = true;
+    const { final } = edit;
+    this.#waiting.set(messageId, edit);
     let lane = this.#lanes.get(laneKey);
     if (!lane) {
       lane = { finals: new Set(), others: new Set(), busy: false };
@@ -303,6 +312,7 @@ export class EditScheduler {
 
   /** Makes and sends one edit. */
   async #send(edit: PendingEdit): Promise<void> {
+    const { job } = edit;
     let counted = true;
     const leaveAhead = () => {
       if (!counted) return;
@@ -311,9 +321,9 @@ export class EditScheduler {
       this.#pump();
     };
     try {
-      const payload = await edit.prepare();
+      const payload = await job.prepare();
       if (payload === null) {
-        edit.resolve("unchanged");
+        job.settle("unchanged");
         return;
       }
       if (edit.lane.global) {
@@ -321,25 +331,25 @@ export class EditScheduler {
         await this.#options.editor.acquireGlobal?.();
       }
       leaveAhead();
-      const outcome = await this.#options.editor.edit(edit.target, payload, edit.lane);
+      const outcome = await this.#options.editor.edit(job.target, payload, edit.lane);
       if (outcome === "rate-limited") {
-        if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
-        else this.#enqueue({ ...edit, lane: this.#laneOf(edit.target) });
+        if (this.#waiting.has(job.target.messageId)) job.settle("superseded");
+        else this.#enqueue({ ...edit, lane: this.#laneOf(job.target) });
         return;
       }
       if (outcome !== "token-refused") {
-        edit.resolve(outcome);
+        job.settle(outcome);
         return;
       }
       // Sent again by the channel route, unless a newer one waits.
-      if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
-      else this.#enqueue({ ...edit, lane: { key: edit.target.channelId, global: true } });
+      if (this.#waiting.has(job.target.messageId)) job.settle("superseded");
+      else this.#enqueue({ ...edit, lane: { key: job.target.channelId, global: true } });
     } catch (error) {
       const delay = this.#options.retryDelaysMs[edit.attempt];
-      const fields = targetLogFields(edit.target);
+      const fields = targetLogFields(job.target);
       if (delay === undefined) {
         this.#options.logger.error({ err: error, ...fields }, "gave up editing a message");
-        edit.resolve("failed");
+        job.settle("failed");
         return;
       }
       this.#options.logger.warn(
@@ -351,8 +361,8 @@ export class EditScheduler {
         this.#retryTimers.delete(timer);
         this.#retrying -= 1;
         // A newer payload queued meanwhile wins; this one is then simply replaced.
-        if (this.#waiting.has(edit.target.messageId)) edit.resolve("superseded");
-        else this.#enqueue({ ...edit, lane: this.#laneOf(edit.target), attempt: edit.attempt + 1 });
+        if (this.#waiting.has(job.target.messageId)) job.settle("superseded");
+        else this.#enqueue({ ...edit, lane: this.#laneOf(job.target), attempt: edit.attempt + 1 });
         this.#pump();
         this.#notifyIfIdle();
       }, delay);

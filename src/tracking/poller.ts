@@ -36,6 +36,15 @@ const MAX_BACKOFF_INTERVALS = 4;
 export const OUTAGE_NOTICE_AFTER_MS = 30_000;
 /** Queued tasks change rarely: poll them every few ticks. */
 const QUEUED_INTERVAL_FACTOR = 2;
+/**
+ * When a task's progress edits have waited this many poll intervals for Discord (the bot is far
+ * behind Discord's limits: thousands of tasks, or many in one channel), the task is polled every
+ * BACKLOGGED_INTERVAL_FACTOR intervals: its waiting edit shows the newest state when it goes, so
+ * the states in between would never be seen; only the final one matters, and it comes at most a
+ * few intervals later.
+ */
+const BACKLOGGED_AFTER_INTERVALS = 4;
+const BACKLOGGED_INTERVAL_FACTOR = 4;
 /** Tasks whose callbacks arrive are polled only as a safety net for lost callbacks. */
 const CALLBACK_FED_INTERVAL_MS = 60_000;
 /** Tasks a batch answer left out, asked for on their own per tick (and at once). */
@@ -96,7 +105,7 @@ export class Poller {
     await updater.expireOld();
     const now = this.#now();
     const due: string[] = [];
-    for (const taskId of registry.activeIds()) {
+    for (const taskId of registry.activeTaskIds()) {
       if ((this.#nextPollAt.get(taskId) ?? 0) > now) continue;
       // A finished task whose last edits wait for Discord has nothing more to learn upstream.
       if (!updater.needsPoll(taskId)) continue;
@@ -266,6 +275,9 @@ export class Poller {
     // Slightly early, so a task due "now" at the next tick is not pushed one more tick away.
     const pushedAt = this.#options.updater.lastPushAt(taskId);
     let interval = record && isQueuedStatus(record.status) ? base * QUEUED_INTERVAL_FACTOR : base;
+    if (this.#options.updater.progressEditWaitMs(taskId) >= base * BACKLOGGED_AFTER_INTERVALS) {
+      interval = Math.max(interval, base * BACKLOGGED_INTERVAL_FACTOR);
+    }
     if (pushedAt !== undefined && this.#now() - pushedAt < CALLBACK_FED_INTERVAL_MS) {
       interval = Math.max(interval, CALLBACK_FED_INTERVAL_MS);
     }

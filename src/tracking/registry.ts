@@ -5,10 +5,15 @@
 import { KeyedLocks } from "./keyedLocks.js";
 import { recordKey, type TrackedTask, type TrackingStore } from "./store.js";
 
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
 export class TaskRegistry {
   readonly #active = new Map<string, TrackedTask>();
-  /** Keys of the active records, by task id. */
-  readonly #keysOfTask = new Map<string, Set<string>>();
+  /**
+   * Keys of the active records, by task id: a task has one record but for feeds. Each list is
+   * replaced, never changed, so one handed out stays as it was (and costs no copy).
+   */
+  readonly #keysOfTask = new Map<string, readonly string[]>();
   readonly #locks = new KeyedLocks();
   /** Active records changed in memory since they were last written. */
   readonly #dirty = new Set<string>();
@@ -28,6 +33,11 @@ export class TaskRegistry {
     return [...this.#keysOfTask.keys()];
   }
 
+  /** The same ids without a copy: not to be held while records come and go. */
+  activeTaskIds(): IterableIterator<string> {
+    return this.#keysOfTask.keys();
+  }
+
   /** Keys of the active records. */
   activeKeys(): string[] {
     return [...this.#active.keys()];
@@ -38,9 +48,9 @@ export class TaskRegistry {
     return this.#active.values();
   }
 
-  /** Keys of the active records that show `taskId`. */
-  keysOf(taskId: string): string[] {
-    return [...(this.#keysOfTask.get(taskId) ?? [])];
+  /** Keys of the active records that show `taskId` (as they are now: later changes leave it as it is). */
+  keysOf(taskId: string): readonly string[] {
+    return this.#keysOfTask.get(taskId) ?? NO_KEYS;
   }
 
   get activeCount(): number {
@@ -101,18 +111,14 @@ export class TaskRegistry {
   #keep(record: TrackedTask): void {
     const key = recordKey(record);
     this.#active.set(key, record);
-    let keys = this.#keysOfTask.get(record.taskId);
-    if (!keys) {
-      keys = new Set();
-      this.#keysOfTask.set(record.taskId, keys);
-    }
-    keys.add(key);
+    const keys = this.keysOf(record.taskId);
+    if (!keys.includes(key)) this.#keysOfTask.set(record.taskId, [...keys, key]);
   }
 
   #forget(key: string, taskId: string): void {
     this.#active.delete(key);
-    const keys = this.#keysOfTask.get(taskId);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#keysOfTask.delete(taskId);
+    const keys = this.keysOf(taskId).filter((other) => other !== key);
+    if (keys.length === 0) this.#keysOfTask.delete(taskId);
+    else this.#keysOfTask.set(taskId, keys);
   }
 }

@@ -12,10 +12,15 @@ import { queuePosition } from "../mj/queuePosition.js";
 import { isFinalStatus, progressPercent, type Task } from "../mj/schema.js";
 import { outageNotice, queueNotice, stallNotice } from "../render/notices.js";
 import { renderCompletionPing } from "../render/renderCompletionPing.js";
-import { type RenderedTaskMessage, renderTaskMessage } from "../render/renderTaskMessage.js";
+import {
+  type RenderedTaskMessage,
+  type TaskMessagePayload,
+  renderTaskMessage,
+} from "../render/renderTaskMessage.js";
 import { taskMedia } from "../render/taskMedia.js";
 import { type CompletionPinger, completionPingFor, isPingDue } from "./completionPing.js";
 import {
+  type EditJob,
   type EditScheduler,
   type MessageTarget,
   type ScheduledOutcome,
@@ -34,7 +39,7 @@ import { taskLogFields } from "./taskLogFields.js";
 
 export interface UpdaterOptions {
   registry: TaskRegistry;
-  edits: Pick<EditScheduler, "submit">;
+  edits: Pick<EditScheduler, "queue">;
   logger: Logger;
   maxAgeMs: number;
   /** Where a finished task's files come from; without it, results stay links (MEDIA_UPLOAD=false). */
@@ -150,6 +155,45 @@ interface EditRequest {
   rendered: boolean;
   /** performance.now() when the bot learned of the first upstream state this edit shows. */
   learnedAt: number | undefined;
+  /** performance.now() when the message began to wait for this edit (or the one it replaced). */
+  waitingSince: number;
+}
+
+/** The updater's side of its edits: what MessageEdit's methods call. */
+interface EditHandler {
+  prepare(edit: MessageEdit): Promise<TaskMessagePayload | null>;
+  settle(edit: MessageEdit, outcome: ScheduledOutcome): void;
+}
+
+/**
+ * One edit of one message, as the scheduler holds it until its turn: ids and the request, never
+ * the record or a payload, in one object (thousands can wait for Discord at once).
+ */
+class MessageEdit implements EditJob {
+  /** What the payload was made of, once made. */
+  sent: SentEdit | undefined;
+
+  constructor(
+    readonly handler: EditHandler,
+    readonly key: string,
+    readonly target: MessageTarget,
+    readonly request: EditRequest,
+    /** Files sent with it (an upload edit). */
+    readonly uploads: readonly ResultFile[] | undefined,
+    readonly done: (() => void) | undefined,
+  ) {}
+
+  get final(): boolean {
+    return this.request.final;
+  }
+
+  prepare(): Promise<TaskMessagePayload | null> {
+    return this.handler.prepare(this);
+  }
+
+  settle(outcome: ScheduledOutcome): void {
+    this.handler.settle(this, outcome);
+  }
 }
 
 /** What an edit's payload was made of, for recording once Discord answered. */
@@ -168,7 +212,7 @@ function filesOf(message: TrackedMessage): ReadonlyMap<string, string> {
 
 export class TaskUpdater {
   readonly #registry: TaskRegistry;
-  readonly #edits: Pick<EditScheduler, "submit">;
+  readonly #edits: Pick<EditScheduler, "queue">;
   readonly #logger: Logger;
   readonly #maxAgeMs: number;
   readonly #media: ResultMediaSource | undefined;
@@ -229,6 +273,11 @@ export class TaskUpdater {
     const keys = this.#registry.keysOf(task.id);
     // A feed's callbacks never slow down the polling of a task: only upstream's own do.
     if (source === "callback" && keys.length > 0) this.#pushedAt.set(task.id, this.#now());
+    const [only] = keys;
+    // Most tasks have one record: no list of promises for it.
+    if (keys.length === 1 && only !== undefined) {
+      return this.#registry.withLock(only, () => this.#apply(only, task, "upstream", learnedAt));
+    }
     await Promise.all(
       keys.map((key) => this.#registry.withLock(key, () => this.#apply(key, task, "upstream", learnedAt))),
     );
@@ -288,30 +337,54 @@ export class TaskUpdater {
    * they render the newest state when they go.
    */
   wantsUnchangedState(taskId: string): boolean {
-    const records = this.#recordsOf(taskId);
-    return records.length === 0 || records.some((record) => this.#wantsUnchangedState(record));
+    let tracked = false;
+    // Called for every task of every poll: no list of records is made.
+    for (const key of this.#registry.keysOf(taskId)) {
+      const record = this.#registry.peek(key);
+      if (!record) continue;
+      if (this.#wantsUnchangedState(record)) return true;
+      tracked = true;
+    }
+    return !tracked;
   }
 
   /** False for a task whose every record is finishing and only waits for Discord. */
   needsPoll(taskId: string): boolean {
-    return this.#recordsOf(taskId).some(
-      (record) => (record.finishing ?? null) === null || this.#wantsUnchangedState(record),
-    );
+    for (const key of this.#registry.keysOf(taskId)) {
+      const record = this.#registry.peek(key);
+      if (record && ((record.finishing ?? null) === null || this.#wantsUnchangedState(record))) return true;
+    }
+    return false;
   }
 
   #recordsOf(taskId: string): TrackedTask[] {
-    const records: TrackedTask[] = [];
-    for (const key of this.#registry.keysOf(taskId)) {
-      const record = this.#registry.peek(key);
-      if (record) records.push(record);
-    }
-    return records;
+    return this.#registry.keysOf(taskId).flatMap((key) => this.#registry.peek(key) ?? []);
   }
 
   #wantsUnchangedState(record: TrackedTask): boolean {
     if (record.failures > 0) return true;
     if ((record.finishing ?? null) === null) return false;
-    return !record.messages.every((message) => this.#isBusy(message.messageId));
+    for (const message of record.messages) if (!this.#isBusy(message.messageId)) return true;
+    return false;
+  }
+
+  /**
+   * How long the task's messages have been waiting for their turn with Discord, each for an edit
+   * of its progress not made yet: the shortest of those waits, 0 when any message waits for
+   * nothing (or for its final edit). When the bot is this far behind Discord's limits, a newer
+   * progress state would only replace the one waiting before anyone saw either.
+   */
+  progressEditWaitMs(taskId: string): number {
+    let shortest = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    for (const key of this.#registry.keysOf(taskId)) {
+      for (const message of this.#registry.peek(key)?.messages ?? []) {
+        const waiting = this.#waiting.get(message.messageId);
+        if (!waiting || waiting.rendered || waiting.final) return 0;
+        shortest = Math.min(shortest, now - waiting.waitingSince);
+      }
+    }
+    return Number.isFinite(shortest) ? shortest : 0;
   }
 
   /** An edit of the message waits, is held after a refusal, or its files are on their way. */
@@ -642,9 +715,14 @@ export class TaskUpdater {
         await this.#recordFiles(key, messageId, []);
         return;
       }
-      const request: EditRequest = { final: true, rendered: false, learnedAt: undefined };
+      const request: EditRequest = {
+        final: true,
+        rendered: false,
+        learnedAt: undefined,
+        waitingSince: performance.now(),
+      };
       this.#waiting.set(messageId, request);
-      await this.#requestEdit(record, message, request, prepared.files);
+      await new Promise<void>((done) => this.#requestEdit(record, message, request, prepared.files, done));
     } finally {
       prepared.release();
     }
@@ -681,22 +759,27 @@ export class TaskUpdater {
       unrendered.learnedAt ??= learnedAt;
       return undefined;
     }
-    const request = { final, rendered: false, learnedAt: unrendered?.learnedAt ?? learnedAt };
+    const request = {
+      final,
+      rendered: false,
+      learnedAt: unrendered?.learnedAt ?? learnedAt,
+      waitingSince: unrendered?.waitingSince ?? performance.now(),
+    };
     this.#waiting.set(message.messageId, request);
     return request;
   }
 
   /**
-   * Asks the scheduler to edit `message` of `record`; resolves once the edit is settled.
-   * `uploads`: files to send with it (an upload edit).
+   * Asks the scheduler to edit `message` of `record`; `uploads`: files to send with it (an upload
+   * edit), `done`: told once the edit is settled and recorded.
    */
   #requestEdit(
     record: TrackedTask,
     message: TrackedMessage,
     request: EditRequest,
     uploads?: readonly ResultFile[],
-  ): Promise<void> {
-    const key = recordKey(record);
+    done?: () => void,
+  ): void {
     const target: MessageTarget = {
       channelId: message.channelId,
       messageId: message.messageId,
@@ -704,23 +787,32 @@ export class TaskUpdater {
       guildId: message.guildId,
       interaction: message.interaction ?? undefined,
     };
-    let sent: SentEdit | undefined;
-    const prepare = async () => {
-      request.rendered = true;
-      const current = this.#registry.peek(key);
-      const made = current ? this.#renderFor(current, target.messageId, uploads ?? []) : null;
-      if (made) await this.#registry.store.saveButtons(made.rendered.storedButtons);
-      sent = made?.sent;
-      return made?.rendered.payload ?? null;
-    };
-    // The callback keeps only ids alive, not the record or a payload: thousands of edits can wait
-    // for Discord at once.
-    return this.#edits
-      .submit(target, prepare, { final: request.final })
-      .then((outcome) => this.#settle(key, target, request, sent, outcome, uploads !== undefined))
-      .catch((error: unknown) =>
-        this.#logger.error({ err: error, key, ...targetLogFields(target) }, "could not record an edit"),
-      );
+    this.#edits.queue(new MessageEdit(this.#editHandler, recordKey(record), target, request, uploads, done));
+  }
+
+  /** What every MessageEdit calls back into: one pair of functions for all of them. */
+  readonly #editHandler: EditHandler = {
+    prepare: (edit) => this.#prepareEdit(edit),
+    settle: (edit, outcome) => {
+      this.#settle(edit, outcome)
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { err: error, key: edit.key, ...targetLogFields(edit.target) },
+            "could not record an edit",
+          ),
+        )
+        .finally(edit.done);
+    },
+  };
+
+  /** Renders the edit's message from the newest state its record holds now (the edit's turn came). */
+  async #prepareEdit(edit: MessageEdit): Promise<TaskMessagePayload | null> {
+    edit.request.rendered = true;
+    const current = this.#registry.peek(edit.key);
+    const made = current ? this.#renderFor(current, edit.target.messageId, edit.uploads ?? []) : null;
+    if (made) await this.#registry.store.saveButtons(made.rendered.storedButtons);
+    edit.sent = made?.sent;
+    return made?.rendered.payload ?? null;
   }
 
   /**
@@ -772,14 +864,9 @@ export class TaskUpdater {
   }
 
   /** Discord answered (or the scheduler gave up) for one edit request of the record's message. */
-  #settle(
-    key: string,
-    target: MessageTarget,
-    request: EditRequest,
-    sent: SentEdit | undefined,
-    outcome: ScheduledOutcome,
-    upload: boolean,
-  ): Promise<void> {
+  #settle(edit: MessageEdit, outcome: ScheduledOutcome): Promise<void> {
+    const { key, target, request, sent } = edit;
+    const upload = edit.uploads !== undefined;
     if (outcome === "superseded") return Promise.resolve();
     if (outcome === "edited" && request.learnedAt !== undefined) {
       this.#observeEditDelay?.((performance.now() - request.learnedAt) / 1000);
@@ -1011,14 +1098,14 @@ export class TaskUpdater {
 }
 
 /**
- * Writes to the store only what a restart must not lose: status, stopping, messages, failures,
- * notices, the outage and stall lines, the completion ping. Progress steps live in memory (flushed
- * on a clean stop); after a crash they cost at most one redundant edit.
+ * Writes to the store only what a restart must not lose: a final state (finishing, stopping),
+ * messages, failures, notices, the outage and stall lines, the completion ping. The steps on the
+ * way (a status, a percentage, a preview) live in memory (flushed on a clean stop): after a crash
+ * the next poll brings them again, at the cost of one redundant edit at most.
  */
 function changedEnoughToSave(previous: TrackedTask, next: TrackedTask): boolean {
   return (
     previous.stopped !== next.stopped ||
-    previous.status !== next.status ||
     previous.failures !== next.failures ||
     previous.notice !== next.notice ||
     (previous.outageSince ?? null) !== (next.outageSince ?? null) ||

@@ -29,10 +29,10 @@ async function setup() {
   const edits = new EditScheduler({ editor, logger, retryDelaysMs: [] });
   // What the updater asks of the scheduler, counted on the way through.
   const submitted: { final: boolean }[] = [];
-  const counted: Pick<EditScheduler, "submit"> = {
-    submit: (to, prepare, options) => {
-      submitted.push({ final: options?.final ?? false });
-      return edits.submit(to, prepare, options);
+  const counted: Pick<EditScheduler, "queue"> = {
+    queue: (job) => {
+      submitted.push({ final: job.final });
+      edits.queue(job);
     },
   };
   const updater = new TaskUpdater({ registry, edits: counted, logger, maxAgeMs: 3_600_000 });
@@ -234,7 +234,7 @@ describe("TaskUpdater sources", () => {
       null,
       { feedChannelId: feedChannel },
     );
-    expect(registry.keysOf(TASK_ID).sort()).toEqual([feedRecordKey(feedChannel, TASK_ID), TASK_ID].sort());
+    expect([...registry.keysOf(TASK_ID)].sort()).toEqual([feedRecordKey(feedChannel, TASK_ID), TASK_ID].sort());
 
     await updater.onTaskUpdate(state("imagine-success.json", { prompt: "forged" }), { feed: feedChannel });
     await edits.drain(1000);
