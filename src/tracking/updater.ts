@@ -14,8 +14,8 @@ import { outageNotice, queueNotice, stallNotice } from "../render/notices.js";
 import { renderCompletionPing } from "../render/renderCompletionPing.js";
 import {
   type RenderedTaskMessage,
-  type TaskMessagePayload,
   renderTaskMessage,
+  type TaskMessagePayload,
 } from "../render/renderTaskMessage.js";
 import { taskMedia } from "../render/taskMedia.js";
 import { type CompletionPinger, completionPingFor, isPingDue } from "./completionPing.js";

@@ -234,7 +234,9 @@ describe("TaskUpdater sources", () => {
       null,
       { feedChannelId: feedChannel },
     );
-    expect([...registry.keysOf(TASK_ID)].sort()).toEqual([feedRecordKey(feedChannel, TASK_ID), TASK_ID].sort());
+    expect([...registry.keysOf(TASK_ID)].sort()).toEqual(
+      [feedRecordKey(feedChannel, TASK_ID), TASK_ID].sort(),
+    );
 
     await updater.onTaskUpdate(state("imagine-success.json", { prompt: "forged" }), { feed: feedChannel });
     await edits.drain(1000);
