@@ -37,14 +37,15 @@ export const OUTAGE_NOTICE_AFTER_MS = 30_000;
 /** Queued tasks change rarely: poll them every few ticks. */
 const QUEUED_INTERVAL_FACTOR = 2;
 /**
- * When a task's progress edits have waited this many poll intervals for Discord (the bot is far
- * behind Discord's limits: thousands of tasks, or many in one channel), the task is polled every
- * BACKLOGGED_INTERVAL_FACTOR intervals: its waiting edit shows the newest state when it goes, so
- * the states in between would never be seen; only the final one matters, and it comes at most a
- * few intervals later.
+ * A task whose progress edit waits for its turn with Discord (the bot is behind Discord's limits:
+ * thousands of tasks, or many in one channel) is polled once per this share of the time the edit
+ * has waited so far, and at least every interval: the waiting edit shows the newest state when it
+ * goes, so the states in between would never be seen. Only the final state matters; it is then
+ * found at most a quarter of the time the message has been behind later than otherwise.
  */
-const BACKLOGGED_AFTER_INTERVALS = 4;
-const BACKLOGGED_INTERVAL_FACTOR = 4;
+const BACKLOGGED_POLL_SHARE = 4;
+/** ...but never less often than every this many intervals. */
+const BACKLOGGED_MAX_INTERVALS = 8;
 /** Tasks whose callbacks arrive are polled only as a safety net for lost callbacks. */
 const CALLBACK_FED_INTERVAL_MS = 60_000;
 /** Tasks a batch answer left out, asked for on their own per tick (and at once). */
@@ -275,9 +276,8 @@ export class Poller {
     // Slightly early, so a task due "now" at the next tick is not pushed one more tick away.
     const pushedAt = this.#options.updater.lastPushAt(taskId);
     let interval = record && isQueuedStatus(record.status) ? base * QUEUED_INTERVAL_FACTOR : base;
-    if (this.#options.updater.progressEditWaitMs(taskId) >= base * BACKLOGGED_AFTER_INTERVALS) {
-      interval = Math.max(interval, base * BACKLOGGED_INTERVAL_FACTOR);
-    }
+    const behind = this.#options.updater.progressEditWaitMs(taskId) / BACKLOGGED_POLL_SHARE;
+    interval = Math.max(interval, Math.min(behind, base * BACKLOGGED_MAX_INTERVALS));
     if (pushedAt !== undefined && this.#now() - pushedAt < CALLBACK_FED_INTERVAL_MS) {
       interval = Math.max(interval, CALLBACK_FED_INTERVAL_MS);
     }

@@ -262,12 +262,29 @@ interface SqliteFile {
  * value that starts with ":" given one more, which keyv's reader takes off again.
  */
 export function keyvRow(data: { value: unknown; expires?: number }): string {
+  // A replacer costs a call per value; most rows have no such string and need none.
+  if (!holdsColonString(data.value)) return JSON.stringify(data);
   return JSON.stringify(data, (_key, value: unknown) =>
     typeof value === "string" && value.charCodeAt(0) === COLON ? `:${value}` : value,
   );
 }
 
 const COLON = 0x3a;
+
+/** True when a string in `value` (a key of an object too) starts with ":". */
+function holdsColonString(value: unknown): boolean {
+  if (typeof value === "string") return value.charCodeAt(0) === COLON;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsColonString(item)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (key.charCodeAt(0) === COLON) return true;
+    if (holdsColonString((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
 
 /** The table @keyv/sqlite keeps its rows in (named explicitly, as the batched writes use it too). */
 const SQLITE_TABLE = "keyv";

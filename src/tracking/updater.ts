@@ -92,18 +92,20 @@ export function storedState(task: Task): Task {
 }
 
 /**
- * `next`, with each field equal to `previous`'s taken from `previous`; `previous` itself when no
- * field differs. A record then holds one copy of a prompt or a button list however often the task
- * is polled, and the copies a poll parsed die young.
+ * `next` (the caller's own copy, changed in place), with each field equal to `previous`'s taken
+ * from `previous`; `previous` itself when no field differs. A record then holds one copy of a
+ * prompt or a button list however often the task is polled, and the copies a poll parsed die young.
  */
 export function shareUnchanged(previous: Task, next: Task): Task {
-  const shared = { ...next };
   let changed = false;
-  for (const key of Object.keys(shared) as (keyof Task)[]) {
-    if (jsonEqual(previous[key], shared[key])) (shared as Record<keyof Task, unknown>)[key] = previous[key];
+  const fields = next as unknown as Record<string, unknown>;
+  const earlier = previous as unknown as Record<string, unknown>;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    if (jsonEqual(earlier[key], fields[key])) fields[key] = earlier[key];
     else changed = true;
   }
-  return changed ? shared : previous;
+  return changed ? next : previous;
 }
 
 /** Deep equality of JSON values, key order aside. */
@@ -155,7 +157,7 @@ interface EditRequest {
   rendered: boolean;
   /** performance.now() when the bot learned of the first upstream state this edit shows. */
   learnedAt: number | undefined;
-  /** performance.now() when the message began to wait for this edit (or the one it replaced). */
+  /** When (the updater's clock) the message began to wait for this edit or the one it replaced. */
   waitingSince: number;
 }
 
@@ -376,7 +378,7 @@ export class TaskUpdater {
    */
   progressEditWaitMs(taskId: string): number {
     let shortest = Number.POSITIVE_INFINITY;
-    const now = performance.now();
+    const now = this.#now();
     for (const key of this.#registry.keysOf(taskId)) {
       for (const message of this.#registry.peek(key)?.messages ?? []) {
         const waiting = this.#waiting.get(message.messageId);
@@ -719,7 +721,7 @@ export class TaskUpdater {
         final: true,
         rendered: false,
         learnedAt: undefined,
-        waitingSince: performance.now(),
+        waitingSince: this.#now(),
       };
       this.#waiting.set(messageId, request);
       await new Promise<void>((done) => this.#requestEdit(record, message, request, prepared.files, done));
@@ -763,7 +765,7 @@ export class TaskUpdater {
       final,
       rendered: false,
       learnedAt: unrendered?.learnedAt ?? learnedAt,
-      waitingSince: unrendered?.waitingSince ?? performance.now(),
+      waitingSince: unrendered?.waitingSince ?? this.#now(),
     };
     this.#waiting.set(message.messageId, request);
     return request;

@@ -167,6 +167,46 @@ describe("Poller", () => {
     expect(askedIds().at(-1)).toEqual([ids[1]]);
   });
 
+  it("polls a task whose progress edit waits for Discord once per quarter of its wait so far, the others every interval", async () => {
+    const { fake, editor, edits, registry, ids, tick, poll } = await setup(2);
+    const polledAt: boolean[] = [];
+    const askedIds = () =>
+      fake.requestsTo("/mj/task/list-by-condition").map((r) => (r.body as { ids: string[] }).ids);
+    const pollAndNote = async () => {
+      const before = askedIds().length;
+      await poll();
+      const asked = askedIds().slice(before).flat();
+      expect(asked).toContain(ids[1]);
+      polledAt.push(asked.includes(ids[0]!));
+    };
+    editor.hold();
+    fake.setTask(ids[0]!, { progress: "20%" });
+    await pollAndNote();
+    // The 20% edit is in flight (held); the next state waits behind it, not made yet.
+    expect(edits.backlog).toBe(1);
+    fake.setTask(ids[0]!, { progress: "30%" });
+    await pollAndNote();
+    expect(edits.backlog).toBe(2);
+    for (let i = 0; i < 8; i++) await pollAndNote();
+    fake.setTask(ids[0]!, { progress: "60%" });
+    for (let i = 0; i < 4; i++) await pollAndNote();
+    // Polls 3 s apart; the edit waits from the second on. Polled after 0, 3, 6, 9, 12 s of waiting
+    // (a quarter of it is at most an interval), then after 15 s (next poll 3.75 s later: the
+    // second one), 21 s (5.25 s later), 27 s (6.75 s later) and 36 s.
+    expect(polledAt).toEqual([
+      ...[true, true, true, true, true, true, true],
+      ...[false, true, false, true, false, false, true],
+    ]);
+    // Nothing was lost meanwhile: once Discord takes edits, the newest state is shown.
+    editor.release();
+    await edits.drain(2000);
+    await registry.drain();
+    expect(editor.sent.map((s) => s.description.match(/\d+%/)?.[0])).toEqual(["20%", "60%"]);
+    // Nothing waits any more: once the poll already planned (9 s later) is made, every interval.
+    for (let i = 0; i < 5; i++) await tick();
+    expect(askedIds().slice(-5)).toEqual([[ids[1]], [ids[1]], ids, ids, ids]);
+  });
+
   it("gives up a task only once upstream has said for 2 minutes that it does not know it", async () => {
     const { fake, editor, registry, ids, tick, elapsed } = await setup(1);
     await tick();

@@ -170,8 +170,10 @@ describe("TrackingStore on SQLite, batched writes", () => {
     tricky.lastTask = { ...tricky.lastTask, prompt: "::2 cat --ar 1:1", description: ":base64:aGVsbG8=" };
     tricky.messages[0]!.fingerprint = ":colon";
     const row = { value: tricky, expires: 1234 };
-    // keyv's own serializer, the one its reader undoes.
+    // keyv's own serializer, the one its reader undoes; for a row without such strings too.
     expect(keyvRow(row)).toBe(await new Keyv().serialize?.(row));
+    const plain = { value: record("1732012345678905") };
+    expect(keyvRow(plain)).toBe(await new Keyv().serialize?.(plain));
 
     const location = temporaryStoreUrl();
     const store = await TrackingStore.open(location);

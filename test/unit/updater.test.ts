@@ -21,7 +21,7 @@ afterEach(async () => {
   for (const store of open.splice(0)) await store.close();
 });
 
-async function setup() {
+async function setup(attached = taskFixture("imagine-in-progress.json", { id: TASK_ID, progress: "10%" })) {
   const store = await TrackingStore.open(temporaryStoreUrl());
   open.push(store);
   const registry = new TaskRegistry(store);
@@ -36,7 +36,7 @@ async function setup() {
     },
   };
   const updater = new TaskUpdater({ registry, edits: counted, logger, maxAgeMs: 3_600_000 });
-  const task = taskFixture("imagine-in-progress.json", { id: TASK_ID, progress: "10%" });
+  const task = attached;
   await updater.attach(task, {
     ...target,
     guildId: null,
@@ -110,6 +110,23 @@ describe("TaskUpdater", () => {
     expect(submitted.map((s) => s.final)).toEqual([false, false, true]);
     expect(editor.sent.map((s) => s.embed.includes("Done"))).toEqual([false, true]);
     expect(registry.peek(TASK_ID)).toBeUndefined();
+  });
+
+  it("writes a final state at once, and the states on the way only when the tracker stops", async () => {
+    const { registry, store, editor, edits, updater } = await setup(state("imagine-submitted.json"));
+    await updater.onTaskUpdate(state("imagine-in-progress.json", { progress: "30%" }));
+    await edits.drain(1000);
+    await registry.drain();
+    expect(registry.peek(TASK_ID)?.status).toBe("IN_PROGRESS");
+    expect((await store.getTask(TASK_ID))?.status).toBe("SUBMITTED");
+    await registry.flush();
+    expect((await store.getTask(TASK_ID))?.lastTask.progress).toBe("30%");
+
+    editor.hold();
+    await updater.onTaskUpdate(state("imagine-success.json"));
+    // Written before Discord has taken the edit: a restart now still shows the final state.
+    await expect.poll(async () => (await store.getTask(TASK_ID))?.finishing).toBe("final");
+    expect((await store.getTask(TASK_ID))?.status).toBe("SUCCESS");
   });
 
   it("keeps sending a final state Discord refused, and stops tracking once it is delivered", async () => {
