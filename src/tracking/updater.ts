@@ -242,6 +242,21 @@ export class TaskUpdater {
   /** Since when polls fail, once that is shown (see showOutage). */
   #outageSince: number | null = null;
 
+  /** What every MessageEdit calls back into: one pair of functions for all of them. */
+  readonly #editHandler: EditHandler = {
+    prepare: (edit) => this.#prepareEdit(edit),
+    settle: (edit, outcome) => {
+      this.#settle(edit, outcome)
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { err: error, key: edit.key, ...targetLogFields(edit.target) },
+            "could not record an edit",
+          ),
+        )
+        .finally(edit.done);
+    },
+  };
+
   constructor(options: UpdaterOptions) {
     this.#registry = options.registry;
     this.#edits = options.edits;
@@ -791,21 +806,6 @@ export class TaskUpdater {
     };
     this.#edits.queue(new MessageEdit(this.#editHandler, recordKey(record), target, request, uploads, done));
   }
-
-  /** What every MessageEdit calls back into: one pair of functions for all of them. */
-  readonly #editHandler: EditHandler = {
-    prepare: (edit) => this.#prepareEdit(edit),
-    settle: (edit, outcome) => {
-      this.#settle(edit, outcome)
-        .catch((error: unknown) =>
-          this.#logger.error(
-            { err: error, key: edit.key, ...targetLogFields(edit.target) },
-            "could not record an edit",
-          ),
-        )
-        .finally(edit.done);
-    },
-  };
 
   /** Renders the edit's message from the newest state its record holds now (the edit's turn came). */
   async #prepareEdit(edit: MessageEdit): Promise<TaskMessagePayload | null> {
