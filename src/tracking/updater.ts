@@ -548,9 +548,11 @@ export class TaskUpdater {
   /** Stops tracking tasks older than the configured maximum, saying so in their messages. */
   async expireOld(): Promise<void> {
     const deadline = this.#now() - this.#maxAgeMs;
-    const expired = this.#registry
-      .activeKeys()
-      .filter((key) => (this.#registry.peek(key)?.createdAt ?? 0) <= deadline);
+    // Every tick: the records are looked through, not copied into a list.
+    const expired: string[] = [];
+    for (const record of this.#registry.activeRecords()) {
+      if (record.createdAt <= deadline) expired.push(recordKey(record));
+    }
     for (const key of expired) {
       await this.#registry.withLock(key, async () => {
         const record = await this.#registry.find(key);
