@@ -199,10 +199,12 @@ describe("results that last", () => {
     await w.mj.waitForRequest((r) => r.path === `/media/${path}`);
     // Done is shown with the link while the file is on its way.
     await w.discord.waitFor(() => embedsOf(current(w, message.id))[0]?.title === "Swap face · Done");
+    // Served at once from now on; the download under way keeps its delay. (Set before the restart:
+    // the restarted bot may ask for the file before this test's next line runs.)
+    w.mj.serveMedia(path, { contentType: "image/png", bytes: pngFor(path) });
     await w.restart();
     expect((await w.bot.app.context.store.getTask(id))?.finishing).toBe("final");
 
-    w.mj.serveMedia(path, { contentType: "image/png", bytes: pngFor(path) });
     const withFile = await w.discord.waitFor(() => {
       const shown = current(w, message.id);
       return attachmentsOf(shown).length === 1 ? shown : undefined;

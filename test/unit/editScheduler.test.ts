@@ -328,6 +328,18 @@ describe("RequestPacer", () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240);
   });
 
+  it("fills the cap's window with whole groups: at 46/s under a cap of 48, four groups of 12 per 1.05 s", () => {
+    const pacer = new RequestPacer(46, 48);
+    expect(pacer.groupSize).toBe(12);
+    const starts = drive(pacer, 20_000);
+    const inWindow = (at: number, ms: number) => starts.filter((t) => t >= at && t < at + ms).length;
+    expect(Math.max(...starts.map((at) => inWindow(at, 1050)))).toBeLessThanOrEqual(48);
+    // A cap the groups did not divide (47: groups of 11) left its rest unused: 41.8 a second.
+    expect(inWindow(10_000, 10_000) / 10).toBeGreaterThanOrEqual(45.5);
+    const odd = drive(new RequestPacer(46, 47), 20_000).filter((t) => t >= 10_000 && t < 20_000);
+    expect(odd.length / 10).toBeLessThan(42);
+  });
+
   it("starts a lone request at once while the bucket holds a token", () => {
     const pacer = new RequestPacer(20, 21);
     drive(pacer, 2000);
