@@ -39,9 +39,10 @@ const QUEUED_INTERVAL_FACTOR = 2;
 /**
  * A task whose progress edit waits for its turn with Discord (the bot is behind Discord's limits:
  * thousands of tasks, or many in one channel) is polled once per this share of the time the edit
- * has waited so far, and at least every interval: the waiting edit shows the newest state when it
- * goes, so the states in between would never be seen. Only the final state matters; it is then
- * found at most a quarter of the time the message has been behind later than otherwise.
+ * has waited so far, never more often than every interval: the waiting edit shows the newest
+ * state when it goes, so the states in between would never be seen. Only the final state
+ * matters; it is then found at most a quarter of the time the message has been behind later
+ * than otherwise.
  */
 const BACKLOGGED_POLL_SHARE = 4;
 /** ...but never less often than every this many intervals. */
