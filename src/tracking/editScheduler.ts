@@ -443,10 +443,10 @@ export class EditScheduler {
  * Paces request starts: `perSecond` on average (a token bucket), never more than `inAnySecond` in
  * any window of CAP_WINDOW_MS (a second and a little more), and in groups: while requests wait,
  * they start together once the bucket holds enough for a group of them (about a quarter second's
- * worth, sized so that whole groups fill the cap), not one by one as each token comes. Every wake-up of the process costs CPU, and so does
- * every answer arriving alone: on the development machine 2,000 PATCHes at 46 a second cost
- * about 0.9 ms of CPU each when spaced evenly and 0.25-0.3 ms when started in groups four times a
- * second (`npx tsx bench/spacing.ts`).
+ * worth, sized so that whole groups fill the cap), not one by one as each token comes. Every
+ * wake-up of the process costs CPU, and so does every answer arriving alone: on the development
+ * machine 2,000 PATCHes at 46 a second cost about 0.9 ms of CPU each when spaced evenly and
+ * 0.25-0.3 ms when started in groups four times a second (`npx tsx bench/spacing.ts`).
  * Discord counts its global limit per second, not per gap. A stall (a busy event loop, a payload
  * slow to make) costs no capacity beyond a group: the tokens it let gather, up to a group's worth,
  * are spent at once when it ends, as far as the window allows.
