@@ -3,9 +3,9 @@
 // MJ proxy and a rate-limited fake Discord (each in its own process), next to a naive baseline that
 // GETs every task and PATCHes every message on every tick. Prints figures and ratios and writes
 // them to bench/results.md. Figures, not pass/fail: nothing here asserts a timing.
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, setPriority, tmpdir } from "node:os";
+import { execFileSync, fork } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REST, Routes } from "discord.js";
@@ -22,19 +22,11 @@ import { TaskUpdater } from "../src/tracking/updater.js";
 import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
 import { WebhookServer } from "../src/webhook/server.js";
 import { startRedis } from "../test/support/redis.js";
-import type { BenchCommand, DiscordReport, FakeRole, MjReport } from "./fakes.js";
+import { BENCH_DIR, ChildRole } from "./childRole.js";
+import type { DiscordReport, MjReport } from "./fakes.js";
 import { type ProfileSummary, profileTable, RunProfiler, summarizeFile } from "./profile.js";
 import type { ReplicaCommand, ReplicaReport, Sharing } from "./replica.js";
 
-/**
- * bench/ in the source tree, whether this file runs from there (tsx) or compiled (npm run bench
- * measures the compiled code, as `npm start` runs it). The fakes always run from source.
- */
-const BENCH_DIR = (() => {
-  let dir = fileURLToPath(new URL(".", import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return join(dir, "bench");
-})();
 const POLL_INTERVAL_MS = 3000;
 const STEP_MS = 6000;
 /**
@@ -86,63 +78,6 @@ interface Result {
   peakRssMb: number;
   editsPerSecond: number;
   callbacks: { delivered: number; failed: number; firstError?: string };
-}
-
-/** One fake service (or a replica of the tracker) in its own process, driven over IPC. */
-class ChildRole<Command = BenchCommand> {
-  readonly #child: ChildProcess;
-  #next = 0;
-  readonly #waiting = new Map<number, (value: { result?: unknown; error?: string }) => void>();
-  readonly ready: Promise<void>;
-
-  constructor(role: FakeRole | "replica") {
-    // The fakes always run from source; a replica is the tracker, measured as compiled when this is.
-    const compiled = import.meta.url.endsWith(".js");
-    const script =
-      role === "replica"
-        ? fileURLToPath(new URL(compiled ? "./replica.js" : "./replica.ts", import.meta.url))
-        : join(BENCH_DIR, "fakes.ts");
-    this.#child = fork(script, role === "replica" ? [] : [role], {
-      execArgv:
-        role === "replica" && compiled ? process.execArgv : ["--import", "tsx", "--max-old-space-size=4096"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    if (role === "discord" && this.#child.pid !== undefined) {
-      // Real Discord does not share this machine's two cores: the fake Discord gets the CPU first,
-      // so a request it receives is counted when it arrives, not after the other processes' turn.
-      // (Needs the right to raise a priority; without it the figures show that contention too.)
-      try {
-        setPriority(this.#child.pid, -10);
-      } catch {}
-    }
-    this.ready = new Promise((resolve) => {
-      this.#child.on("message", (raw: { id?: number; ready?: boolean; result?: unknown; error?: string }) => {
-        if (raw.ready) return resolve();
-        if (raw.id !== undefined) this.#waiting.get(raw.id)?.(raw);
-      });
-    });
-  }
-
-  async call<T>(message: Command): Promise<T> {
-    await this.ready;
-    const id = this.#next++;
-    const answer = await new Promise<{ result?: unknown; error?: string }>((resolve) => {
-      this.#waiting.set(id, resolve);
-      this.#child.send({ id, message });
-    });
-    this.#waiting.delete(id);
-    if (answer.error) throw new Error(answer.error);
-    return answer.result as T;
-  }
-
-  async stop(): Promise<void> {
-    await this.call({ cmd: "stop" } as Command);
-    this.#child.kill();
-  }
-
-  kill(): void {
-    this.#child.kill();
-  }
 }
 
 /** The fake MJ proxy and the fake Discord, each in its own process. */

@@ -3,7 +3,6 @@
 // `edits` messages (default 2,000) over `channels` channels (default 50) of the rate-limited fake
 // Discord in its own process (5 edits per 5 s per channel, 50 requests per second for the bot);
 // prints edits per second as the fake saw them, its 429s, and the CPU per edit.
-import { fork } from "node:child_process";
 import { REST } from "discord.js";
 import { RestMessageEditor } from "../src/discord/messages/messageEditor.js";
 import { createLogger } from "../src/logger.js";
@@ -11,35 +10,17 @@ import { parseTask, type Task } from "../src/mj/schema.js";
 import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
 import { EditScheduler } from "../src/tracking/editScheduler.js";
 import { readFixture } from "../test/support/fixtures.js";
-import type { BenchCommand, DiscordReport } from "./fakes.js";
+import { ChildRole } from "./childRole.js";
+import type { DiscordReport } from "./fakes.js";
 
 const edits = Number(process.argv[2] ?? 2000);
 const channels = Number(process.argv[3] ?? 50);
 
-const fake = fork(new URL("./fakes.ts", import.meta.url).pathname, ["discord"], {
-  execArgv: ["--import", "tsx"],
-  stdio: ["ignore", "inherit", "inherit", "ipc"],
-});
-let nextCall = 0;
-const answers = new Map<number, (result: unknown) => void>();
-const ready = new Promise<void>((resolve) =>
-  fake.on("message", (raw: { id?: number; ready?: boolean; result?: unknown }) => {
-    if (raw.ready) resolve();
-    else if (raw.id !== undefined) answers.get(raw.id)?.(raw.result);
-  }),
-);
-async function call<T>(message: BenchCommand): Promise<T> {
-  await ready;
-  const id = nextCall++;
-  return new Promise<T>((resolve) => {
-    answers.set(id, (result) => resolve(result as T));
-    fake.send({ id, message });
-  });
-}
+const fake = new ChildRole("discord");
 
-const env = await call<{ apiUrl: string; token: string }>({ cmd: "start" });
+const env = await fake.call<{ apiUrl: string; token: string }>({ cmd: "start" });
 const taskIds = Array.from({ length: edits }, (_, i) => `17320${String(i).padStart(11, "0")}`);
-const messages = await call<{ channelId: string; messageId: string }[]>({
+const messages = await fake.call<{ channelId: string; messageId: string }[]>({
   cmd: "seed",
   taskIds,
   channels,
@@ -54,7 +35,7 @@ const payload = renderTaskMessage(task, { locale: "en" }).payload;
 const cpu = process.cpuUsage();
 await Promise.all(messages.map((message) => scheduler.submit(message, async () => payload, { final: true })));
 const used = process.cpuUsage(cpu);
-const report = await call<DiscordReport>({ cmd: "report" });
+const report = await fake.call<DiscordReport>({ cmd: "report" });
 const seconds = (report.lastPatchAt - report.firstPatchAt) / 1000;
 process.stdout.write(
   `${report.discordPatches} edits over ${channels} channels: ${(report.discordPatches / seconds).toFixed(1)} ` +
@@ -62,4 +43,4 @@ process.stdout.write(
     `${((used.user + used.system) / 1000 / edits).toFixed(2)} ms of CPU per edit\n`,
 );
 await editor.close();
-fake.kill();
+await fake.stop();

@@ -339,7 +339,7 @@ export class Poller {
   async #probe(): Promise<boolean> {
     const { mj, registry, logger } = this.#options;
     if (mj.answers > this.#answersAtFailure) return true;
-    const taskId = registry.activeIds()[0];
+    const taskId: string | undefined = registry.activeTaskIds().next().value;
     if (taskId === undefined) return true;
     try {
       await mj.fetchTask(taskId);

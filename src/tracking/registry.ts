@@ -30,7 +30,7 @@ export class TaskRegistry {
 
   /** Ids of the tasks still being tracked (each once, however many records show it). */
   activeIds(): string[] {
-    return [...this.#keysOfTask.keys()];
+    return [...this.activeTaskIds()];
   }
 
   /** The same ids without a copy: not to be held while records come and go. */

@@ -354,15 +354,14 @@ export class TaskUpdater {
    * they render the newest state when they go.
    */
   wantsUnchangedState(taskId: string): boolean {
-    let tracked = false;
+    const keys = this.#registry.keysOf(taskId);
+    if (keys.length === 0) return true;
     // Called for every task of every poll: no list of records is made.
-    for (const key of this.#registry.keysOf(taskId)) {
+    for (const key of keys) {
       const record = this.#registry.peek(key);
-      if (!record) continue;
-      if (this.#wantsUnchangedState(record)) return true;
-      tracked = true;
+      if (record && this.#wantsUnchangedState(record)) return true;
     }
-    return !tracked;
+    return false;
   }
 
   /** False for a task whose every record is finishing and only waits for Discord. */
@@ -372,10 +371,6 @@ export class TaskUpdater {
       if (record && ((record.finishing ?? null) === null || this.#wantsUnchangedState(record))) return true;
     }
     return false;
-  }
-
-  #recordsOf(taskId: string): TrackedTask[] {
-    return this.#registry.keysOf(taskId).flatMap((key) => this.#registry.peek(key) ?? []);
   }
 
   #wantsUnchangedState(record: TrackedTask): boolean {
@@ -684,7 +679,7 @@ export class TaskUpdater {
         )
       : [];
     const record = this.#stopIfSettled({ ...next, stopped: null, finishing, updatedAt: this.#now() });
-    if (record.stopped !== null && this.#recordsOf(record.taskId).length <= 1) {
+    if (record.stopped !== null && this.#registry.keysOf(record.taskId).length <= 1) {
       this.#pushedAt.delete(record.taskId);
     }
     // The record goes to the registry first: the scheduler may render from it at once.
