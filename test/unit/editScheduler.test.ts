@@ -316,9 +316,10 @@ describe("RequestPacer", () => {
     const pacer = new RequestPacer(20, 21);
     expect(pacer.groupSize).toBe(5);
     const starts = drive(pacer, 10_000);
-    // 20 a second for 10 s, plus the group it may start with at once.
-    expect(starts.length).toBeGreaterThanOrEqual(200);
-    expect(starts.length).toBeLessThanOrEqual(206);
+    // At most 21 in any 1.1 s (19.1 a second: the cap binds before the average rate), plus the
+    // group it may start with at once.
+    expect(starts.length).toBeGreaterThanOrEqual(186);
+    expect(starts.length).toBeLessThanOrEqual(196);
     expect(mostInOneSecond(starts)).toBeLessThanOrEqual(21);
     // Groups of five, four times a second: about 40 moments to wake up for in 10 s, not 200.
     const moments = new Set(starts);
@@ -328,16 +329,16 @@ describe("RequestPacer", () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240);
   });
 
-  it("fills the cap's window with whole groups: at 46/s under a cap of 48, four groups of 12 per 1.05 s", () => {
+  it("fills the cap's window with whole groups: at 46/s under a cap of 48, four groups of 12 per 1.1 s", () => {
     const pacer = new RequestPacer(46, 48);
     expect(pacer.groupSize).toBe(12);
     const starts = drive(pacer, 20_000);
     const inWindow = (at: number, ms: number) => starts.filter((t) => t >= at && t < at + ms).length;
-    expect(Math.max(...starts.map((at) => inWindow(at, 1050)))).toBeLessThanOrEqual(48);
-    // A cap the groups did not divide (47: groups of 11) left its rest unused: 41.8 a second.
-    expect(inWindow(10_000, 10_000) / 10).toBeGreaterThanOrEqual(45.5);
+    expect(Math.max(...starts.map((at) => inWindow(at, 1100)))).toBeLessThanOrEqual(48);
+    // A cap the groups did not divide (47: groups of 11) left its rest unused: 40 a second.
+    expect(inWindow(10_000, 10_000) / 10).toBeGreaterThanOrEqual(43);
     const odd = drive(new RequestPacer(46, 47), 20_000).filter((t) => t >= 10_000 && t < 20_000);
-    expect(odd.length / 10).toBeLessThan(42);
+    expect(odd.length / 10).toBeLessThan(40.5);
   });
 
   it("starts a lone request at once while the bucket holds a token", () => {
