@@ -109,7 +109,8 @@ export interface EditSchedulerOptions {
   maxPerSecond?: number;
   /**
    * Edits started in any one second (counted over 1.1 s), however late timers fire (default:
-   * maxPerSecond + 2, which with groups of a quarter second's worth is four groups of 12 at 46/s).
+   * maxPerSecond + 2: at 46/s, groups of a quarter second's worth, four groups of 12 per 1.1 s,
+   * 43.6/s).
    */
   maxInAnySecond?: number;
 }
