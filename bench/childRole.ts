@@ -16,7 +16,8 @@ export const BENCH_DIR = (() => {
   while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
   return join(dir, "bench");
 })();
-/** One fake service (or a replica of the tracker) in its own process, driven over IPC. */
+
+/** A role's process: `call` sends it a command and resolves with its answer. */
 export class ChildRole<Command = BenchCommand> {
   readonly #child: ChildProcess;
   #next = 0;
