@@ -160,6 +160,7 @@ export const en = {
   "jobs.title": "Your last {count} jobs here",
   "jobs.none": "You have not started any jobs here yet. `/imagine` starts one.",
   "jobs.notFollowed": "no longer followed",
+  "jobs.notFinished": "Not finished yet",
   "jobs.statusWithProgress": "{status} ({percent}%)",
   "jobs.openMessage": "[Open its message]({link})",
   "jobs.showAgain": "`/mjstatus id:{taskId}` shows it again",

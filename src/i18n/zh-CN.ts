@@ -145,6 +145,7 @@ export const zhCN: Catalogue = {
   "jobs.title": "你在这里最近的 {count} 个任务",
   "jobs.none": "你还没有在这里发起过任务。使用 `/imagine` 发起一个吧。",
   "jobs.notFollowed": "已不再跟踪",
+  "jobs.notFinished": "尚未完成",
   "jobs.statusWithProgress": "{status}（{percent}%）",
   "jobs.openMessage": "[打开它的消息]({link})",
   "jobs.showAgain": "使用 `/mjstatus id:{taskId}` 可再次显示",

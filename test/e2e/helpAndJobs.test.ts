@@ -1,13 +1,23 @@
 // /mjhelp and /mjjobs answer privately: the guide with who may click here and what the member has
-// left today; the member's own recent jobs, newest first, with status and a link to each message.
-import { describe, expect, it } from "vitest";
-import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
-import { useWorlds, type World } from "../support/bot.js";
+// left today; the member's own recent jobs, newest first, with status and a link to each message
+// (on a replica that does not follow a job, "Not finished yet" until it is done).
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeMessage, startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
+import { imagineTimeline, startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
+import { taskShard } from "../../src/tracking/partition.js";
+import { botEnvironment, startBot, useWorlds, type World } from "../support/bot.js";
+import { checkedAgainstSpec } from "../support/discordSpec.js";
 import { button, isReplyTo } from "../support/jobs.js";
+import { startRedis } from "../support/redis.js";
 
 const world = useWorlds();
 
 const BOB = "900000000000000102";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
 
 type Embed = { title?: string; description?: string; fields?: { name: string; value: string }[] };
 
@@ -61,6 +71,86 @@ describe("/mjhelp and /mjjobs", () => {
     expect(bobs.ephemeral).toBe(true);
     expect(embedOf(bobs).description).toBe("You have not started any jobs here yet. `/imagine` starts one.");
   });
+
+  it("/mjjobs on a replica that does not follow a job says it is not finished instead of a step the store never saw", async () => {
+    const [discord, mj, redis] = await Promise.all([
+      startFakeDiscord({ ...checkedAgainstSpec, shards: 2 }),
+      startFakeMj(),
+      startRedis(),
+    ]);
+    cleanups.push(
+      () => discord.close(),
+      () => mj.close(),
+      () => redis.stop(),
+    );
+    // Two replicas of one bot in this process (SHARD_IDS), sharing one Redis store.
+    const bots = [];
+    for (const shard of [0, 1]) {
+      const bot = await startBot(
+        botEnvironment(discord, mj, {
+          STORE_URL: `${redis.url}/0`,
+          SHARD_IDS: String(shard),
+          SHARD_COUNT: "2",
+          HTTP_PORT: "0",
+          HTTP_HOST: "127.0.0.1",
+        }),
+      );
+      cleanups.push(() => bot.stop());
+      bots.push(bot);
+    }
+    await discord.waitFor(() => new Set(discord.identified).size === 2, { timeoutMs: 20_000 });
+    // Every command of the guild reaches the replica that connects the guild's shard.
+    const here = Number((BigInt(discord.guildId) >> 22n) % 2n);
+    const ownedBy = (shard: number) => {
+      for (let n = 0; ; n++) {
+        const id = `1732200000${String(n).padStart(6, "0")}`;
+        if (taskShard(id, 2) === shard) return id;
+      }
+    };
+    const jobs = [
+      { prompt: "a harbour at dawn", id: ownedBy(here) },
+      { prompt: "a forest of glass", id: ownedBy(1 - here) },
+    ];
+    const messages: FakeMessage[] = [];
+    for (const { prompt, id } of jobs) {
+      const { task, steps } = imagineTimeline(id, { prompt, promptEn: prompt });
+      mj.nextSubmitResult(
+        "imagine",
+        { code: 1, description: "Submit success", result: id },
+        { task, timeline: { steps, advance: "manual" } },
+      );
+      const interaction = await discord.sendCommand("imagine", { prompt });
+      messages.push(await discord.waitForMessage((m) => m.interactionId === interaction.id && !m.ephemeral));
+      mj.advance(id);
+    }
+    const shows = (message: FakeMessage, text: string) =>
+      JSON.stringify(discord.messages.get(message.id)?.embeds ?? []).includes(text);
+    await discord.waitFor(() => messages.every((message) => shows(message, "30%")), { timeoutMs: 15_000 });
+    expect(bots[here]?.app.context.registry.peek(jobs[0]!.id)).toBeDefined();
+    expect(bots[here]?.app.context.registry.peek(jobs[1]!.id)).toBeUndefined();
+
+    const linesOf = async () => {
+      const interaction = await discord.sendCommand("mjjobs", {});
+      const answer = await discord.waitForMessage((m) => m.interactionId === interaction.id);
+      expect(answer.ephemeral).toBe(true);
+      return (embedOf(answer).description ?? "").split("\n\n");
+    };
+    const running = await linesOf();
+    // Newest first: the job the other replica follows, then this replica's own.
+    expect(running[0]).toMatch(/^\*\*1\. Imagine\*\* · Not finished yet · <t:\d+:f>/);
+    expect(running[0]).toContain("“a forest of glass”");
+    expect(running[0]).toContain(`/${messages[1]!.id})`);
+    expect(running[1]).toMatch(/^\*\*2\. Imagine\*\* · In progress \(30%\) · /);
+
+    for (const { id } of jobs) mj.finish(id);
+    await discord.waitFor(() => messages.every((message) => shows(message, "Imagine · Done")), {
+      timeoutMs: 15_000,
+    });
+    await expect
+      .poll(async () => (await linesOf()).map((line) => line.split(" · ")[1]), { timeout: 10_000 })
+      .toEqual(["Done", "Done"]);
+    expect(discord.rejected).toEqual([]);
+  }, 60_000);
 
   it("/mjhelp guides privately: the commands, the buttons, who may click here and the member's limits today", async () => {
     const w = await world({

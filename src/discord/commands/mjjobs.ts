@@ -5,6 +5,7 @@ import { memberOf } from "../../access/member.js";
 import { memberKey } from "../../access/submitAccess.js";
 import type { Locale } from "../../i18n/locale.js";
 import { t } from "../../i18n/translate.js";
+import { isFinalStatus } from "../../mj/schema.js";
 import { discordTime } from "../../render/discordTime.js";
 import { DISCORD_LIMITS, truncate } from "../../render/limits.js";
 import { escapeText } from "../../render/markdown.js";
@@ -20,10 +21,17 @@ const PROMPT_SHOWN = 60;
 interface JobView {
   job: RecentJob;
   record: TrackedTask | undefined;
+  /**
+   * This process follows the task (its record here is the live one). Otherwise another process
+   * of the bot does, or did: the stored record has its final state, but not the steps on the way.
+   */
+  live: boolean;
 }
 
-function statusText(record: TrackedTask | undefined, locale: Locale): string {
+function statusText({ record, live }: JobView, locale: Locale): string {
   if (!record) return t(locale, "jobs.notFollowed");
+  // Followed by another replica or shard: its message shows the status live, the store does not.
+  if (!live && record.stopped === null && !isFinalStatus(record.status)) return t(locale, "jobs.notFinished");
   const label = statusLook(record.status, locale).label;
   return record.status === "IN_PROGRESS" && record.progress !== null
     ? t(locale, "jobs.statusWithProgress", { status: label, percent: record.progress })
@@ -50,7 +58,7 @@ function jobLine(view: JobView, index: number, guildId: string | null, locale: L
   const first = t(locale, "jobs.line", {
     number: index + 1,
     kind,
-    status: statusText(view.record, locale),
+    status: statusText(view, locale),
     when: discordTime(view.job.at),
   });
   const details = [
@@ -81,7 +89,10 @@ export const mjjobs: SlashCommand = {
   async execute(interaction, context) {
     const jobs = await context.store.getRecentJobs(memberKey(memberOf(interaction)));
     const views = await Promise.all(
-      jobs.map(async (job): Promise<JobView> => ({ job, record: await context.registry.find(job.taskId) })),
+      jobs.map(async (job): Promise<JobView> => {
+        const live = context.registry.peek(job.taskId);
+        return { job, record: live ?? (await context.registry.find(job.taskId)), live: live !== undefined };
+      }),
     );
     await interaction.reply({
       embeds: [jobsEmbed(views, interaction.guildId, privateLocale(interaction))],
