@@ -1084,7 +1084,7 @@ export class TaskUpdater {
       payload: renderCompletionPing(due.task, ping.userId, due.locale),
       signal: this.#pingsStopped.signal,
     });
-    const where = { ...taskLogFields(due.task.id), channelId: ping.channelId };
+    const where = { ...taskLogFields(due.task.id), guildId: ping.guildId, channelId: ping.channelId };
     const at = this.#now();
     if (outcome.kind === "sent") {
       this.#logger.info({ ...where, pingMessageId: outcome.messageId }, "pinged the requester");

@@ -39,6 +39,13 @@ async function stoppedFollowing(w: World, key: string): Promise<TrackedTask> {
   return (await stored()) as TrackedTask;
 }
 
+/** The bot's log line that says `msg`, parsed. */
+function logLine(w: World, msg: string): Record<string, unknown> | undefined {
+  return w.bot.logs
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((line) => line.msg === msg);
+}
+
 describe("the completion ping", () => {
   it("pings the requester once, in a reply that allows only their mention, when a job finishes after COMPLETION_PING_AFTER_MS; a quick one gets none", async () => {
     const clock = movableClock();
@@ -132,7 +139,12 @@ describe("the completion ping", () => {
     expect(repliesTo(w, message)).toEqual([ping]);
     // Found among the channel's messages, not sent again.
     expect(channelPosts(w)).toHaveLength(1);
-    expect(w.bot.logs.join("\n")).toContain("pinged the requester");
+    expect(logLine(w, "pinged the requester")).toMatchObject({
+      taskId: id,
+      guildId: w.discord.guildId,
+      channelId: w.discord.channelId,
+      pingMessageId: ping.id,
+    });
     expect(w.discord.rejected).toEqual([]);
   });
 
@@ -150,6 +162,10 @@ describe("the completion ping", () => {
     expect(title(w, message.id)).toBe("Imagine · Done");
     expect(channelPosts(w)).toHaveLength(1);
     expect(repliesTo(w, message)).toEqual([]);
-    expect(w.bot.logs.join("\n")).toContain("Discord refused the completion ping");
+    expect(logLine(w, "Discord refused the completion ping")).toMatchObject({
+      taskId: id,
+      guildId: w.discord.guildId,
+      channelId: w.discord.channelId,
+    });
   });
 });
