@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../../src/sandbox/discord/fakeDiscord.js";
 import { newTaskId } from "../../src/sandbox/mj/fakeMj.js";
 import type { TrackedTask } from "../../src/tracking/store.js";
-import { movableClock, useWorlds, type World } from "../support/bot.js";
+import { type LogLine, logLines, movableClock, useWorlds, type World } from "../support/bot.js";
 import { imagineManually, repliesTo } from "../support/jobs.js";
 
 const world = useWorlds();
@@ -40,10 +40,8 @@ async function stoppedFollowing(w: World, key: string): Promise<TrackedTask> {
 }
 
 /** The bot's log line that says `msg`, parsed. */
-function logLine(w: World, msg: string): Record<string, unknown> | undefined {
-  return w.bot.logs
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .find((line) => line.msg === msg);
+function logLine(w: World, msg: string): LogLine | undefined {
+  return logLines(w.bot).find((line) => line.msg === msg);
 }
 
 describe("the completion ping", () => {

@@ -1,14 +1,14 @@
 // /mjhelp and /mjjobs answer privately: the guide with who may click here and what the member has
 // left today; the member's own recent jobs, newest first, with status and a link to each message
 // (on a replica that does not follow a job, "Not finished yet" until it is done).
+import { ShardClientUtil } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeMessage, startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
-import { imagineTimeline, startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
+import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
+import { imagineTimeline } from "../../src/sandbox/mj/fakeMj.js";
 import { taskShard } from "../../src/tracking/partition.js";
 import { botEnvironment, startBot, useWorlds, type World } from "../support/bot.js";
-import { checkedAgainstSpec } from "../support/discordSpec.js";
 import { button, isReplyTo } from "../support/jobs.js";
-import { startRedis } from "../support/redis.js";
+import { startShardedFakes } from "../support/shardedFakes.js";
 
 const world = useWorlds();
 
@@ -73,16 +73,7 @@ describe("/mjhelp and /mjjobs", () => {
   });
 
   it("/mjjobs on a replica that does not follow a job says it is not finished instead of a step the store never saw", async () => {
-    const [discord, mj, redis] = await Promise.all([
-      startFakeDiscord({ ...checkedAgainstSpec, shards: 2 }),
-      startFakeMj(),
-      startRedis(),
-    ]);
-    cleanups.push(
-      () => discord.close(),
-      () => mj.close(),
-      () => redis.stop(),
-    );
+    const { discord, mj, redis } = await startShardedFakes(cleanups);
     // Two replicas of one bot in this process (SHARD_IDS), sharing one Redis store.
     const bots = [];
     for (const shard of [0, 1]) {
@@ -100,7 +91,7 @@ describe("/mjhelp and /mjjobs", () => {
     }
     await discord.waitFor(() => new Set(discord.identified).size === 2, { timeoutMs: 20_000 });
     // Every command of the guild reaches the replica that connects the guild's shard.
-    const here = Number((BigInt(discord.guildId) >> 22n) % 2n);
+    const here = ShardClientUtil.shardIdForGuildId(discord.guildId, 2);
     const ownedBy = (shard: number) => {
       for (let n = 0; ; n++) {
         const id = `1732200000${String(n).padStart(6, "0")}`;

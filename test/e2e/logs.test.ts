@@ -2,19 +2,13 @@
 // per submit that says who, what and how it went, never the prompt.
 import { describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/sandbox/discord/fakeDiscord.js";
-import { useWorlds, type World } from "../support/bot.js";
+import { type LogLine, logLines, useWorlds } from "../support/bot.js";
 import { imagineManually, isReplyTo } from "../support/jobs.js";
 
 const world = useWorlds();
 
 const PROMPT = "an orchard of copper trees under two moons";
 const INFO = 30;
-
-type LogLine = Record<string, unknown> & { level: number; msg: string };
-
-function logLines(w: World): LogLine[] {
-  return w.bot.logs.map((line) => JSON.parse(line) as LogLine);
-}
 
 function description(message: FakeMessage | undefined): string {
   return (message?.embeds[0] as { description?: string } | undefined)?.description ?? "";
@@ -53,7 +47,7 @@ describe("logs", () => {
       guildId: w.discord.guildId,
       channelId: w.discord.channelId,
     };
-    const submits = logLines(w).filter((line) => line.msg === "submitted to the MJ API");
+    const submits = logLines(w.bot).filter((line) => line.msg === "submitted to the MJ API");
     expect(submits).toEqual([
       expect.objectContaining({ level: INFO, ...where, kind: "imagine", outcome: "accepted", taskId: id }),
       expect.objectContaining({
@@ -75,7 +69,7 @@ describe("logs", () => {
     w.mj.failNext("500", { route: "submit" });
     const interaction = await w.discord.sendCommand("imagine", { prompt: PROMPT });
     await w.discord.waitForMessage((m) => m.interactionId === interaction.id && m.ephemeral);
-    const failed = logLines(w).filter((line) => line.msg === "submit to the MJ API failed");
+    const failed = logLines(w.bot).filter((line) => line.msg === "submit to the MJ API failed");
     expect(failed).toEqual([
       expect.objectContaining({
         level: INFO,
@@ -106,7 +100,7 @@ describe("logs", () => {
     w.mj.finish(id);
     await w.discord.waitFor(() => w.bot.app.context.registry.activeCount === 0);
 
-    const about = logLines(w).filter((line) => JSON.stringify(line).includes(id));
+    const about = logLines(w.bot).filter((line) => JSON.stringify(line).includes(id));
     const messages = about.map((line) => line.msg);
     expect(messages).toEqual(
       expect.arrayContaining([

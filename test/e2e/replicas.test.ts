@@ -4,14 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
-import { startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
 import { taskShard } from "../../src/tracking/partition.js";
 import { TrackingStore } from "../../src/tracking/store.js";
 import { hookUrl } from "../../src/webhook/hookSecrets.js";
-import { checkedAgainstSpec } from "../support/discordSpec.js";
 import { freePort } from "../support/freePort.js";
-import { startRedis } from "../support/redis.js";
+import { startShardedFakes } from "../support/shardedFakes.js";
 
 const MAIN_ENTRY = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -52,21 +49,10 @@ function startReplica(env: Record<string, string>) {
 describe("replicas (SHARD_IDS, no manager, Redis)", () => {
   it("polls and edits each task on its owner only; callbacks to either replica reach the owner; 0 global 429s under load", async () => {
     const channels = Array.from({ length: 120 }, (_, i) => String(900000000000300000n + BigInt(i)));
-    const [discord, mj, redis] = await Promise.all([
-      startFakeDiscord({
-        ...checkedAgainstSpec,
-        shards: 2,
-        channelIds: channels,
-        rateLimits: { global: { limit: 50, windowMs: 1000 }, perRoute: { limit: 5, windowMs: 5000 } },
-      }),
-      startFakeMj(),
-      startRedis(),
-    ]);
-    cleanups.push(
-      () => discord.close(),
-      () => mj.close(),
-      () => redis.stop(),
-    );
+    const { discord, mj, redis } = await startShardedFakes(cleanups, {
+      channelIds: channels,
+      rateLimits: { global: { limit: 50, windowMs: 1000 }, perRoute: { limit: 5, windowMs: 5000 } },
+    });
     const ports = [await freePort(), await freePort()];
     const replicas = [0, 1].map((shard) =>
       startReplica({

@@ -3,11 +3,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeDiscord } from "../../src/sandbox/discord/fakeDiscord.js";
-import { startFakeMj } from "../../src/sandbox/mj/fakeMj.js";
 import { taskShard } from "../../src/tracking/partition.js";
-import { checkedAgainstSpec } from "../support/discordSpec.js";
-import { startRedis } from "../support/redis.js";
+import { startShardedFakes } from "../support/shardedFakes.js";
 
 const SHARD_ENTRY = fileURLToPath(new URL("../../src/shard.ts", import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -21,16 +18,7 @@ function title(embeds: unknown[]): string | undefined {
 
 describe("sharded (two shards, Redis)", () => {
   it("polls and edits each task from exactly one shard, also across a restart of the shards", async () => {
-    const [discord, mj, redis] = await Promise.all([
-      startFakeDiscord({ ...checkedAgainstSpec, shards: 2 }),
-      startFakeMj(),
-      startRedis(),
-    ]);
-    cleanups.push(
-      () => discord.close(),
-      () => mj.close(),
-      () => redis.stop(),
-    );
+    const { discord, mj, redis } = await startShardedFakes(cleanups);
     const env = {
       PATH: process.env.PATH ?? "",
       DISCORD_TOKEN: discord.token,

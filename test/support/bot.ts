@@ -50,6 +50,14 @@ export async function startBot(env: Record<string, string>, options: AppOptions 
   return { app, config, logs, stop: () => app.stop() };
 }
 
+/** One line of the bot's log, parsed. */
+export type LogLine = Record<string, unknown> & { level: number; msg: string };
+
+/** Every line the bot has logged so far, parsed. */
+export function logLines(bot: RunningBot): LogLine[] {
+  return bot.logs.map((line) => JSON.parse(line) as LogLine);
+}
+
 /** Fakes and a running bot wired together, with a restart that keeps the store. */
 export interface World {
   discord: FakeDiscord;

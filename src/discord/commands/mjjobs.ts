@@ -91,7 +91,7 @@ export const mjjobs: SlashCommand = {
     const views = await Promise.all(
       jobs.map(async (job): Promise<JobView> => {
         const live = context.registry.peek(job.taskId);
-        return { job, record: live ?? (await context.registry.find(job.taskId)), live: live !== undefined };
+        return { job, record: live ?? (await context.store.getTask(job.taskId)), live: live !== undefined };
       }),
     );
     await interaction.reply({
