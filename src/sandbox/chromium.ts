@@ -1,5 +1,6 @@
 // Headless Chromium for the browser tests and `npm run screenshot`: Debian's own build at
 // /usr/bin/chromium driven by playwright-core (which never downloads a browser), in a fresh profile.
+import { execFileSync } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,40 @@ export class MissingChromium extends Error {
     super(missing(path));
     this.stack = `${this.name}: ${this.message}`;
   }
+}
+
+/** Emoji the bot's buttons show (🔄 re-roll, 🔍 zoom): without a font that has them, Chromium draws boxes. */
+const BUTTON_EMOJI = [0x1f504, 0x1f50d];
+
+/**
+ * The families of the fonts fontconfig (which Chromium draws with on Linux) finds with every one of
+ * `codePoints`; undefined where `fc-list` cannot be run, and nothing can be told.
+ */
+export function fontsCovering(
+  codePoints: readonly number[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] | undefined {
+  const charset = codePoints.map((codePoint) => codePoint.toString(16)).join(" ");
+  try {
+    const listed = execFileSync("fc-list", [`:charset=${charset}`, "family"], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return listed
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a screenshot would show the buttons' emoji as boxes; undefined when it would not (or cannot be told). */
+export function missingEmojiFont(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fonts = fontsCovering(BUTTON_EMOJI, env);
+  if (fonts === undefined || fonts.length > 0) return undefined;
+  return "No font on this machine has emoji such as 🔄 and 🔍, so Chromium would draw the buttons' emoji as empty boxes: install one with `sudo apt-get install fonts-noto-color-emoji` on Debian/Ubuntu, then run npm run screenshot again.";
 }
 
 /** A page expression that is true once every image in the message list has loaded. */

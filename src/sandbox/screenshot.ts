@@ -1,11 +1,18 @@
 // `npm run screenshot`: starts the sandbox, lets the #welcome demo finish, and saves the page as
-// docs/sandbox.png (the README's picture) from headless Chromium.
+// docs/sandbox.png (the README's picture) from headless Chromium. Without a font that has the
+// buttons' emoji it writes nothing and says which package to install: the picture would show boxes.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { launchChromium, MESSAGE_IMAGES_LOADED, SCROLL_TO_NEWEST } from "./chromium.js";
+import { launchChromium, MESSAGE_IMAGES_LOADED, missingEmojiFont, SCROLL_TO_NEWEST } from "./chromium.js";
 import { startSandbox } from "./sandbox.js";
 
 const OUTPUT = fileURLToPath(new URL("../../docs/sandbox.png", import.meta.url));
+
+const noEmoji = missingEmojiFont();
+if (noEmoji !== undefined) {
+  process.stderr.write(`${noEmoji}\n`);
+  process.exit(1);
+}
 
 const sandbox = await startSandbox({ port: 0 });
 const browser = await launchChromium({ viewport: { width: 1360, height: 1480 } });
