@@ -31,6 +31,7 @@ const sha1 = (path: string) => createHash("sha1").update(readFileSync(path)).dig
 describe("the emoji font check", () => {
   it("lists the fonts fontconfig has for a character, and none where it knows no fonts", () => {
     const latin = fontsCovering([0x41]);
+    expect(latin, "fontconfig's fc-list, installed with Chromium, should run here").toBeDefined();
     expect(latin?.length).toBeGreaterThan(0);
     expect(latin?.every((family) => family.length > 0 && !family.includes("\n"))).toBe(true);
     expect(fontsCovering([0x41], withoutFonts())).toEqual([]);
