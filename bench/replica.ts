@@ -1,7 +1,7 @@
 // One tracker process of the bench's two-process run: mjrelay's real tracking code for its share
 // of the tasks, drawing channel-route edits from the bot's budget in a shared Redis (or not, to
 // show what happens without). Driven over IPC by bench/run.ts.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REST } from "discord.js";
@@ -52,9 +52,8 @@ export interface ReplicaReport {
 let running: { stop(): Promise<ReplicaReport> } | undefined;
 
 async function start(message: ReplicaStart): Promise<null> {
-  const store = await TrackingStore.open(
-    `sqlite://${join(mkdtempSync(join(tmpdir(), "mjrelay-bench-replica-")), "state.sqlite")}`,
-  );
+  const storeDir = mkdtempSync(join(tmpdir(), "mjrelay-bench-replica-"));
+  const store = await TrackingStore.open(`sqlite://${join(storeDir, "state.sqlite")}`);
   const rest = new REST({ api: message.apiUrl }).setToken(message.token);
   const mj = new MjClient({
     baseUrl: message.mjUrl,
@@ -105,6 +104,7 @@ async function start(message: ReplicaStart): Promise<null> {
       await budget?.close();
       await mj.close();
       await store.close();
+      rmSync(storeDir, { recursive: true, force: true });
       return { cpuMs: (used.user + used.system) / 1000, budgetWaitsMs: editor.waits };
     },
   };
