@@ -1,9 +1,6 @@
 // One tracker process of the bench's two-process run: mjrelay's real tracking code for its share
 // of the tasks, drawing channel-route edits from the bot's budget in a shared Redis (or not, to
 // show what happens without). Driven over IPC by bench/run.ts.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { REST } from "discord.js";
 import { RestMessageEditor } from "../src/discord/messages/messageEditor.js";
 import { createLogger } from "../src/logger.js";
@@ -20,8 +17,8 @@ import {
 import { Poller } from "../src/tracking/poller.js";
 import { TaskRegistry } from "../src/tracking/registry.js";
 import { FixedShare, type GlobalBudget, SharedTokenBucket } from "../src/tracking/sharedGlobalLimit.js";
-import { TrackingStore } from "../src/tracking/store.js";
 import { TaskUpdater } from "../src/tracking/updater.js";
+import { openTemporaryStore } from "../test/support/storeUrl.js";
 
 export type Sharing = "none" | "token bucket" | "fixed share";
 
@@ -52,8 +49,8 @@ export interface ReplicaReport {
 let running: { stop(): Promise<ReplicaReport> } | undefined;
 
 async function start(message: ReplicaStart): Promise<null> {
-  const storeDir = mkdtempSync(join(tmpdir(), "mjrelay-bench-replica-"));
-  const store = await TrackingStore.open(`sqlite://${join(storeDir, "state.sqlite")}`);
+  const scratch = await openTemporaryStore("mjrelay-bench-replica-");
+  const { store } = scratch;
   const rest = new REST({ api: message.apiUrl }).setToken(message.token);
   const mj = new MjClient({
     baseUrl: message.mjUrl,
@@ -103,8 +100,7 @@ async function start(message: ReplicaStart): Promise<null> {
       await editor.close();
       await budget?.close();
       await mj.close();
-      await store.close();
-      rmSync(storeDir, { recursive: true, force: true });
+      await scratch.close();
       return { cpuMs: (used.user + used.system) / 1000, budgetWaitsMs: editor.waits };
     },
   };

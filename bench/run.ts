@@ -4,8 +4,8 @@
 // GETs every task and PATCHes every message on every tick. Prints figures and ratios and writes
 // them to bench/results.md. Figures, not pass/fail: nothing here asserts a timing.
 import { execFileSync, fork } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REST, Routes } from "discord.js";
@@ -17,11 +17,11 @@ import { renderTaskMessage } from "../src/render/renderTaskMessage.js";
 import { EditScheduler, type InteractionReply } from "../src/tracking/editScheduler.js";
 import { Poller } from "../src/tracking/poller.js";
 import { TaskRegistry } from "../src/tracking/registry.js";
-import { TrackingStore } from "../src/tracking/store.js";
 import { TaskUpdater } from "../src/tracking/updater.js";
 import { botHookSecret, hookUrl } from "../src/webhook/hookSecrets.js";
 import { WebhookServer } from "../src/webhook/server.js";
 import { startRedis } from "../test/support/redis.js";
+import { openTemporaryStore } from "../test/support/storeUrl.js";
 import { BENCH_DIR, ChildRole } from "./childRole.js";
 import type { DiscordReport, MjReport } from "./fakes.js";
 import { type ProfileSummary, profileTable, RunProfiler, summarizeFile } from "./profile.js";
@@ -183,9 +183,8 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
   const callbacks = how === "callbacks";
   const fakes = new Fakes();
   const env = await fakes.start();
-  // The run's own store, removed with its directory after the run (a 10,000-task run's is ~40 MB).
-  const storeDir = mkdtempSync(join(tmpdir(), "mjrelay-bench-"));
-  const store = await TrackingStore.open(`sqlite://${join(storeDir, "state.sqlite")}`);
+  const scratch = await openTemporaryStore("mjrelay-bench-");
+  const { store } = scratch;
   const rest = new REST({ api: env.apiUrl }).setToken(env.token);
   const mj = new MjClient({ baseUrl: env.mjUrl, apiKey: env.apiKey, authStyle: "bearer", timeoutMs: 30_000 });
   const registry = new TaskRegistry(store);
@@ -239,8 +238,7 @@ async function runMjrelay(n: number, how: "polling" | "callbacks" | "interaction
   await webhook.stop();
   await editor.close();
   await mj.close();
-  await store.close();
-  rmSync(storeDir, { recursive: true, force: true });
+  await scratch.close();
   await fakes.stop();
   return toResult(n, `mjrelay, ${how}`, run, report, ticks);
 }
