@@ -7,9 +7,9 @@ import KeyvSqlite from "@keyv/sqlite";
 import Keyv from "keyv";
 import type { Phrase } from "../i18n/catalogue.js";
 import type { Locale } from "../i18n/locale.js";
-import type { Task } from "../mj/schema.js";
 import type { StoredButton } from "../render/customId.js";
 import type { InteractionReply } from "./editScheduler.js";
+import { CompactButtons, type StoredTask, storedState } from "./storedTask.js";
 
 /** One Discord message that shows a task. */
 export interface TrackedMessage {
@@ -93,8 +93,8 @@ export interface TrackedTask {
   notice: Phrase | null;
   createdAt: number;
   updatedAt: number;
-  /** The last applied state (without `properties`), to re-render without asking upstream. */
-  lastTask: Task;
+  /** The last applied state (see StoredTask), to re-render without asking upstream. */
+  lastTask: StoredTask;
   /**
    * Where `lastTask` came from: the bot's own upstream (polls, fetches, its own notifyHook) or a
    * feed's callback, which anyone holding the feed URL can send. Absent in older records: upstream.
@@ -275,6 +275,8 @@ const COLON = 0x3a;
 function holdsColonString(value: unknown): boolean {
   if (typeof value === "string") return value.charCodeAt(0) === COLON;
   if (typeof value !== "object" || value === null) return false;
+  // What JSON writes of it (compact buttons write their list).
+  if (value instanceof CompactButtons) return holdsColonString(value.toJSON());
   if (Array.isArray(value)) {
     for (const item of value) if (holdsColonString(item)) return true;
     return false;
@@ -450,7 +452,7 @@ export class TrackingStore {
   /** A record by its key (see recordKey): the task id for the bot's own record. */
   async getTask(key: string): Promise<TrackedTask | undefined> {
     const record = await this.#get<TrackedTask>(TASK + key);
-    return record ? readable(record) : undefined;
+    return record ? readableTask(record) : undefined;
   }
 
   async saveTask(record: TrackedTask): Promise<void> {
@@ -468,7 +470,7 @@ export class TrackingStore {
     for await (const [key, value] of this.#keyv.iterator(undefined)) {
       if (typeof key !== "string" || !key.startsWith(TASK)) continue;
       const record = value as TrackedTask | undefined;
-      if (record && record.stopped === null) yield readable(record);
+      if (record && record.stopped === null) yield readableTask(record);
     }
   }
 
@@ -627,6 +629,12 @@ export class TrackingStore {
  */
 function readable<T extends { notice: Phrase | null }>(record: T): T {
   return typeof record.notice === "string" ? { ...record, notice: null } : record;
+}
+
+/** A stored record as this version holds it: readable, its state's buttons compact again. */
+function readableTask(record: TrackedTask): TrackedTask {
+  const readableRecord = readable(record);
+  return { ...readableRecord, lastTask: storedState(readableRecord.lastTask) };
 }
 
 function sqliteFile(url: string): string {

@@ -35,6 +35,7 @@ import {
   type TrackedMessage,
   type TrackedTask,
 } from "./store.js";
+import { type StoredTask, shareUnchanged, shownTask, storedState } from "./storedTask.js";
 import { taskLogFields } from "./taskLogFields.js";
 
 export interface UpdaterOptions {
@@ -83,50 +84,6 @@ export function isRegression(current: Pick<TrackedTask, "status" | "progress">, 
   return current.progress !== null && nextProgress !== null && nextProgress < current.progress;
 }
 
-/**
- * Drops what a record never needs to re-render and must not persist: properties can hold secrets
- * (the notifyHook URL); the one the message shows, finalPrompt, is a field of its own.
- */
-export function storedState(task: Task): Task {
-  return { ...task, properties: {} };
-}
-
-/**
- * `next` (the caller's own copy, changed in place), with each field equal to `previous`'s taken
- * from `previous`; `previous` itself when no field differs. A record then holds one copy of a
- * prompt or a button list however often the task is polled, and the copies a poll parsed die young.
- */
-export function shareUnchanged(previous: Task, next: Task): Task {
-  let changed = false;
-  const fields = next as unknown as Record<string, unknown>;
-  const earlier = previous as unknown as Record<string, unknown>;
-  for (const key in fields) {
-    if (!Object.hasOwn(fields, key)) continue;
-    if (jsonEqual(earlier[key], fields[key])) fields[key] = earlier[key];
-    else changed = true;
-  }
-  return changed ? next : previous;
-}
-
-/** Deep equality of JSON values, key order aside. */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let index = 0; index < a.length; index++) if (!jsonEqual(a[index], b[index])) return false;
-    return true;
-  }
-  let count = 0;
-  for (const key in a) {
-    if (!Object.hasOwn(b, key)) return false;
-    if (!jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-    count++;
-  }
-  for (const key in b) if (Object.hasOwn(b, key)) count--;
-  return count === 0;
-}
-
 /** Upstream must say it does not know a task for this long before tracking gives up on it. */
 export const UNKNOWN_GIVE_UP_MS = 2 * 60 * 1000;
 /** A message Discord refuses to edit (Missing Access) is tried again after 1 s, 2 s, 4 s … up to this. */
@@ -142,7 +99,7 @@ function lastMovedAt(record: TrackedTask): number {
 }
 
 /** What a message shows of a task's progress changed: its status, percentage or preview. */
-function visiblyMoved(previous: Task, next: Task): boolean {
+function visiblyMoved(previous: StoredTask, next: StoredTask): boolean {
   return (
     previous.status !== next.status ||
     previous.progress !== next.progress ||
@@ -835,7 +792,8 @@ export class TaskUpdater {
       usedButtons: message.usedButtons,
     };
     const held = filesOf(message);
-    const withoutFiles = renderTaskMessage(record.lastTask, { ...options, attachments: held });
+    const task = shownTask(record.lastTask);
+    const withoutFiles = renderTaskMessage(task, { ...options, attachments: held });
     // Only files the message shows now: the state may have changed since they were downloaded.
     const media = taskMedia(record.lastTask);
     const shown = new Set([...media.pictures, ...media.videos]);
@@ -843,7 +801,7 @@ export class TaskUpdater {
     const rendered =
       files.length === 0
         ? withoutFiles
-        : renderTaskMessage(record.lastTask, {
+        : renderTaskMessage(task, {
             ...options,
             attachments: new Map([...held, ...files.map((file) => [file.source, file.name] as const)]),
           });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { completionPingFor } from "../../src/tracking/completionPing.js";
 import type { TrackedTask } from "../../src/tracking/store.js";
-import { storedState } from "../../src/tracking/updater.js";
+import { storedState } from "../../src/tracking/storedTask.js";
 import { taskFixture } from "../support/fixtures.js";
 
 const CREATED = 1_000_000;

@@ -7,7 +7,7 @@ import { renderTaskMessage, type TaskMessagePayload } from "../../src/render/ren
 import { EditScheduler, type MessageEditor, type MessageTarget } from "../../src/tracking/editScheduler.js";
 import { TaskRegistry } from "../../src/tracking/registry.js";
 import { feedRecordKey, TrackingStore } from "../../src/tracking/store.js";
-import { shareUnchanged, storedState, TaskUpdater } from "../../src/tracking/updater.js";
+import { TaskUpdater } from "../../src/tracking/updater.js";
 import { taskFixture } from "../support/fixtures.js";
 import { MemoryEditor } from "../support/memoryEditor.js";
 import { temporaryStoreUrl } from "../support/storeUrl.js";
@@ -50,30 +50,6 @@ async function setup(attached = taskFixture("imagine-in-progress.json", { id: TA
 function state(name: string, patch: Record<string, unknown> = {}): Task {
   return taskFixture(name, { id: TASK_ID, ...patch });
 }
-
-describe("shareUnchanged", () => {
-  it("keeps the earlier copy of every unchanged part, and the earlier state itself when nothing changed", () => {
-    const before = storedState(state("imagine-success.json"));
-    const same = storedState(state("imagine-success.json"));
-    expect(shareUnchanged(before, same)).toBe(before);
-    const reordered = Object.fromEntries(Object.entries(same).reverse()) as Task;
-    expect(shareUnchanged(before, reordered)).toBe(before);
-
-    const later = shareUnchanged(
-      before,
-      storedState(state("imagine-success.json", { finishTime: 1732012999999 })),
-    );
-    expect(later).not.toBe(before);
-    expect(later.finishTime).toBe(1732012999999);
-    expect(later.buttons).toBe(before.buttons);
-    expect(later).toEqual({ ...before, finishTime: 1732012999999 });
-
-    const relabelled = storedState(state("imagine-success.json"));
-    relabelled.buttons = relabelled.buttons.map((b, i) => (i === 0 ? { ...b, label: "U9" } : b));
-    expect(shareUnchanged(before, relabelled).buttons).not.toBe(before.buttons);
-    expect(shareUnchanged(before, relabelled).buttons[0]?.label).toBe("U9");
-  });
-});
 
 describe("TaskUpdater", () => {
   it("sends nothing for a state the message already shows", async () => {

@@ -9,6 +9,7 @@ import { phrase, t } from "../../i18n/translate.js";
 import { BUTTON_ID_PREFIXES, decodeButtonId } from "../../render/customId.js";
 import { buttonLabelPhrase, openFormButton } from "../../render/renderButtonRows.js";
 import type { ClickRecord, TrackedTask } from "../../tracking/store.js";
+import { buttonList } from "../../tracking/storedTask.js";
 import type { BotContext } from "../context.js";
 import { resultWithin } from "../interactions/deferIfSlow.js";
 import { loggedSubmit } from "../interactions/logSubmit.js";
@@ -72,7 +73,7 @@ async function assertIsButtonOfTask(
       record !== undefined &&
       (record.stateFrom ?? "upstream") === "upstream" &&
       (record.stateAt ?? 0) >= messageCreatedAt &&
-      hasButton(record.lastTask.buttons),
+      hasButton(buttonList(record.lastTask.buttons)),
   );
   if (vouched) return;
   const task = await beforeDeadline(interaction, context.mj.fetchTask(button.taskId), answerBy);
