@@ -58,6 +58,21 @@ export interface EditLane {
   global: boolean;
 }
 
+/** Channel lanes made so far: one object per channel, however many of its edits wait. */
+const CHANNEL_LANES = new Map<string, EditLane>();
+const MAX_CHANNEL_LANES = 10_000;
+
+/** The lane of a channel-route edit: the channel's bucket, counted against the global limit. */
+export function channelLane(channelId: string): EditLane {
+  let lane = CHANNEL_LANES.get(channelId);
+  if (!lane) {
+    if (CHANNEL_LANES.size >= MAX_CHANNEL_LANES) CHANNEL_LANES.clear();
+    lane = Object.freeze({ key: channelId, global: true });
+    CHANNEL_LANES.set(channelId, lane);
+  }
+  return lane;
+}
+
 /** Sends one edit to Discord; throws only for failures worth retrying. */
 export interface MessageEditor {
   /**
@@ -252,7 +267,7 @@ export class EditScheduler {
   }
 
   #laneOf(target: MessageTarget): EditLane {
-    return this.#options.editor.laneOf?.(target) ?? { key: target.channelId, global: true };
+    return this.#options.editor.laneOf?.(target) ?? channelLane(target.channelId);
   }
 
   #enqueue(edit: PendingEdit): void {
@@ -350,7 +365,7 @@ export class EditScheduler {
       }
       // Sent again by the channel route, unless a newer one waits.
       if (this.#waiting.has(job.target.messageId)) job.settle("superseded");
-      else this.#enqueue({ ...edit, lane: { key: job.target.channelId, global: true } });
+      else this.#enqueue({ ...edit, lane: channelLane(job.target.channelId) });
     } catch (error) {
       const delay = this.#options.retryDelaysMs[edit.attempt];
       const fields = targetLogFields(job.target);

@@ -112,7 +112,8 @@ export class TaskRegistry {
     const key = recordKey(record);
     this.#active.set(key, record);
     const keys = this.keysOf(record.taskId);
-    if (!keys.includes(key)) this.#keysOfTask.set(record.taskId, [...keys, key]);
+    // concat: a list of its exact length, for every tracked task (a spread leaves room for 16 more).
+    if (!keys.includes(key)) this.#keysOfTask.set(record.taskId, keys.concat([key]));
   }
 
   #forget(key: string, taskId: string): void {

@@ -60,10 +60,16 @@ const LAYOUTS = new Map<string, ButtonLayout>();
 const MIN_HASH_LENGTH = 16;
 const NO_BUTTONS: readonly Button[] = Object.freeze([]);
 
+/** Every stored state's `properties`: none are kept, and one empty object does for all. */
+const NO_PROPERTIES: Record<string, unknown> = Object.freeze({});
+
 /** `task` as a record keeps it (see StoredTask). */
 export function storedState(task: Task | StoredTask): StoredTask {
   const buttons = Array.isArray(task.buttons) ? compactButtons(task.buttons) : task.buttons;
-  return { ...task, buttons, properties: {} };
+  // An English prompt is often promptEn again, and finalPrompt one of them: one copy of the text.
+  const promptEn = task.promptEn === task.prompt ? task.prompt : task.promptEn;
+  const finalPrompt = task.finalPrompt === promptEn ? promptEn : task.finalPrompt;
+  return { ...task, buttons, promptEn, finalPrompt, properties: NO_PROPERTIES };
 }
 
 /** The task as rendering and upstream see it, from what a record keeps. */

@@ -563,7 +563,8 @@ export class TaskUpdater {
             };
       let record: TrackedTask = {
         ...base,
-        messages: [...base.messages.filter((m) => m.messageId !== message.messageId), message],
+        // concat: an array of its exact length (a spread into a literal leaves room for 16 more).
+        messages: base.messages.filter((m) => m.messageId !== message.messageId).concat([message]),
         updatedAt: now,
       };
       // A finished task shown again: the record shows what the new message shows.

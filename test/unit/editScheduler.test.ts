@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import type { TaskMessagePayload } from "../../src/render/renderTaskMessage.js";
 import {
+  channelLane,
   EditScheduler,
   type MessageEditor,
   type MessageTarget,
@@ -226,6 +227,14 @@ describe("EditScheduler", () => {
 });
 
 describe("EditScheduler lanes", () => {
+  it("gives all the edits waiting in one channel one lane object, which nothing can change", () => {
+    const lane = channelLane("1190000000000000001");
+    expect(lane).toEqual({ key: "1190000000000000001", global: true });
+    expect(channelLane("1190000000000000001")).toBe(lane);
+    expect(channelLane("1190000000000000002")).not.toBe(lane);
+    expect(Object.isFrozen(lane)).toBe(true);
+  });
+
   /** Messages "t…" answer an interaction whose token lane is outside the global limit. */
   function laneEditor(refuse: Set<string> = new Set()) {
     const sent: { messageId: string; lane: string; at: number }[] = [];

@@ -96,6 +96,25 @@ describe("storedState", () => {
     expect(compactButtons(short)).toBe(short);
   });
 
+  it("keeps prompt, promptEn and finalPrompt as they came, equal or not", () => {
+    const same = storedState(
+      state("describe-success-java.json", {
+        prompt: "a cat",
+        promptEn: "a cat",
+        properties: { finalPrompt: "a cat" },
+      }),
+    );
+    expect([same.prompt, same.promptEn, same.finalPrompt]).toEqual(["a cat", "a cat", "a cat"]);
+    const differ = storedState(
+      state("imagine-success.json", {
+        prompt: "一只猫",
+        promptEn: "a cat",
+        properties: { finalPrompt: "a cat, 4k" },
+      }),
+    );
+    expect([differ.prompt, differ.promptEn, differ.finalPrompt]).toEqual(["一只猫", "a cat", "a cat, 4k"]);
+  });
+
   it("drops properties, which can hold the notifyHook URL", () => {
     const task = state("imagine-success.json", {
       properties: { notifyHook: "https://bot.test/hook/secret" },

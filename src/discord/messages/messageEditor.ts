@@ -13,12 +13,13 @@
 import { DiscordAPIError, type RawFile, type REST, Routes } from "discord.js";
 import { Pool } from "undici";
 import type { TaskMessagePayload } from "../../render/renderTaskMessage.js";
-import type {
-  EditLane,
-  EditOutcome,
-  InteractionReply,
-  MessageEditor,
-  MessageTarget,
+import {
+  channelLane,
+  type EditLane,
+  type EditOutcome,
+  type InteractionReply,
+  type MessageEditor,
+  type MessageTarget,
 } from "../../tracking/editScheduler.js";
 import {
   ACCESS_DENIED_CODES,
@@ -166,7 +167,7 @@ export class RestMessageEditor implements MessageEditor {
 
   laneOf(target: MessageTarget): EditLane {
     const reply = this.#usableToken(target);
-    return reply ? { key: TOKEN_LANE + reply.token, global: false } : { key: target.channelId, global: true };
+    return reply ? { key: TOKEN_LANE + reply.token, global: false } : channelLane(target.channelId);
   }
 
   readyAt(laneKey: string): number {
@@ -254,9 +255,7 @@ export class RestMessageEditor implements MessageEditor {
       // Discord refused the upload itself (too large, not allowed here, a bad file), not a hiccup.
       if (uploads && isRefusal(error)) {
         if (uploads.withoutFiles === null) return "edited-without-files";
-        const lane = reply
-          ? { key: TOKEN_LANE + reply.token, global: false }
-          : { key: target.channelId, global: true };
+        const lane = reply ? { key: TOKEN_LANE + reply.token, global: false } : channelLane(target.channelId);
         const outcome = await this.#editPlain(target, uploads.withoutFiles, lane, reply);
         return outcome === "edited" ? "edited-without-files" : outcome;
       }
