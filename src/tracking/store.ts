@@ -9,7 +9,7 @@ import type { Phrase } from "../i18n/catalogue.js";
 import type { Locale } from "../i18n/locale.js";
 import type { StoredButton } from "../render/customId.js";
 import type { InteractionReply } from "./editScheduler.js";
-import { CompactButtons, type StoredTask, storedState } from "./storedTask.js";
+import { type StoredTask, storedState } from "./storedTask.js";
 
 /** One Discord message that shows a task. */
 export interface TrackedMessage {
@@ -275,8 +275,9 @@ const COLON = 0x3a;
 function holdsColonString(value: unknown): boolean {
   if (typeof value === "string") return value.charCodeAt(0) === COLON;
   if (typeof value !== "object" || value === null) return false;
-  // What JSON writes of it (compact buttons write their list).
-  if (value instanceof CompactButtons) return holdsColonString(value.toJSON());
+  // What JSON writes of it: an object with toJSON (compact buttons) writes what that returns.
+  const { toJSON } = value as { toJSON?: unknown };
+  if (typeof toJSON === "function") return holdsColonString(toJSON.call(value));
   if (Array.isArray(value)) {
     for (const item of value) if (holdsColonString(item)) return true;
     return false;

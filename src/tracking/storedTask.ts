@@ -74,12 +74,13 @@ export function storedState(task: Task | StoredTask): StoredTask {
 
 /** The task as rendering and upstream see it, from what a record keeps. */
 export function shownTask(stored: StoredTask): Task {
-  return { ...stored, buttons: [...buttonList(stored.buttons)] };
+  const { buttons } = stored;
+  return { ...stored, buttons: buttons instanceof CompactButtons ? buttons.toJSON() : [...buttons] };
 }
 
 /** The buttons as a list (a new one for compact buttons). */
 export function buttonList(buttons: StoredButtons): readonly Button[] {
-  return buttons instanceof CompactButtons ? buttons.toJSON() : (buttons as readonly Button[]);
+  return buttons instanceof CompactButtons ? buttons.toJSON() : buttons;
 }
 
 /** `buttons` as their hash and a shared layout; the list itself when they have no common hash. */

@@ -97,22 +97,20 @@ describe("storedState", () => {
   });
 
   it("keeps prompt, promptEn and finalPrompt as they came, equal or not", () => {
-    const same = storedState(
-      state("describe-success-java.json", {
-        prompt: "a cat",
-        promptEn: "a cat",
-        properties: { finalPrompt: "a cat" },
-      }),
-    );
-    expect([same.prompt, same.promptEn, same.finalPrompt]).toEqual(["a cat", "a cat", "a cat"]);
-    const differ = storedState(
-      state("imagine-success.json", {
-        prompt: "一只猫",
-        promptEn: "a cat",
-        properties: { finalPrompt: "a cat, 4k" },
-      }),
-    );
-    expect([differ.prompt, differ.promptEn, differ.finalPrompt]).toEqual(["一只猫", "a cat", "a cat, 4k"]);
+    const prompts = (name: string, prompt: string, promptEn: string, finalPrompt: string) => {
+      const stored = storedState(state(name, { prompt, promptEn, properties: { finalPrompt } }));
+      return [stored.prompt, stored.promptEn, stored.finalPrompt];
+    };
+    expect(prompts("describe-success-java.json", "a cat", "a cat", "a cat")).toEqual([
+      "a cat",
+      "a cat",
+      "a cat",
+    ]);
+    expect(prompts("imagine-success.json", "一只猫", "a cat", "a cat, 4k")).toEqual([
+      "一只猫",
+      "a cat",
+      "a cat, 4k",
+    ]);
   });
 
   it("drops properties, which can hold the notifyHook URL", () => {
