@@ -354,25 +354,26 @@ class SqliteWriteBatcher {
     const waiters = this.#waiters;
     this.#waiters = [];
     try {
-      const rows: string[] = [];
+      const upserts: [string, { value: unknown; expires?: number }][] = [];
       const deletes: string[] = [];
       for (const [key, write] of writes) {
-        if ("deleted" in write) {
-          deletes.push(key);
-          continue;
-        }
-        const data =
-          write.expires === undefined
-            ? { value: write.value }
-            : { value: write.value, expires: write.expires };
-        rows.push(key, this.serialize(data));
+        if ("deleted" in write) deletes.push(key);
+        else
+          upserts.push([
+            key,
+            write.expires === undefined
+              ? { value: write.value }
+              : { value: write.value, expires: write.expires },
+          ]);
       }
-      for (let at = 0; at < rows.length; at += ROWS_PER_STATEMENT * 2) {
-        const chunk = rows.slice(at, at + ROWS_PER_STATEMENT * 2);
-        const values = Array.from({ length: chunk.length / 2 }, () => "(?, ?)").join(", ");
+      // Serialized one statement at a time: a burst of thousands of final states (each row a few
+      // KB) never has all its JSON in memory at once.
+      for (let at = 0; at < upserts.length; at += ROWS_PER_STATEMENT) {
+        const chunk = upserts.slice(at, at + ROWS_PER_STATEMENT);
+        const values = Array.from({ length: chunk.length }, () => "(?, ?)").join(", ");
         await this.sqlite.query(
           `INSERT INTO ${SQLITE_TABLE} (key, value) VALUES ${values} ON CONFLICT(key) DO UPDATE SET value=excluded.value`,
-          ...chunk,
+          ...chunk.flatMap(([key, data]) => [key, this.serialize(data)]),
         );
       }
       if (deletes.length > 0) {
