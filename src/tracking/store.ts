@@ -262,32 +262,19 @@ interface SqliteFile {
  * value that starts with ":" given one more, which keyv's reader takes off again.
  */
 export function keyvRow(data: { value: unknown; expires?: number }): string {
-  // A replacer costs a call per value; most rows have no such string and need none.
-  if (!holdsColonString(data.value)) return JSON.stringify(data);
+  // A replacer costs a call per value, and most rows have no such string. In JSON.stringify's
+  // output (no spaces) a string's opening quote follows ":", ",", "[" or "{", so a string that
+  // starts with ":" always shows as one of those, a quote and a colon; text without that needs
+  // nothing more. (A key that ends in ":" matches too, and only costs the replacer's pass.)
+  const plain = JSON.stringify(data);
+  if (!COLON_STRING.test(plain)) return plain;
   return JSON.stringify(data, (_key, value: unknown) =>
     typeof value === "string" && value.charCodeAt(0) === COLON ? `:${value}` : value,
   );
 }
 
 const COLON = 0x3a;
-
-/** True when a string in `value` (a key of an object too) starts with ":". */
-function holdsColonString(value: unknown): boolean {
-  if (typeof value === "string") return value.charCodeAt(0) === COLON;
-  if (typeof value !== "object" || value === null) return false;
-  // What JSON writes of it: an object with toJSON (compact buttons) writes what that returns.
-  const { toJSON } = value as { toJSON?: unknown };
-  if (typeof toJSON === "function") return holdsColonString(toJSON.call(value));
-  if (Array.isArray(value)) {
-    for (const item of value) if (holdsColonString(item)) return true;
-    return false;
-  }
-  for (const key in value) {
-    if (key.charCodeAt(0) === COLON) return true;
-    if (holdsColonString((value as Record<string, unknown>)[key])) return true;
-  }
-  return false;
-}
+const COLON_STRING = /[:,[{]":/;
 
 /** The table @keyv/sqlite keeps its rows in (named explicitly, as the batched writes use it too). */
 const SQLITE_TABLE = "keyv";
