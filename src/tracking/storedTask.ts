@@ -4,7 +4,7 @@
 // ("MJ::JOB::upsample::1::<hash>"). A record keeps that hash once and shares everything else (the
 // layout: labels, emoji, styles, the customIds around the hash) with every task that has the same
 // buttons. Written to the store (JSON), the buttons are a plain list again, as older records hold.
-import type { Button, Task } from "../mj/schema.js";
+import type { Button, Media, Task } from "../mj/schema.js";
 
 /** A task's buttons: the hash and a shared layout, or the list itself when it has no common hash. */
 export type StoredButtons = CompactButtons | readonly Button[];
@@ -63,13 +63,61 @@ const NO_BUTTONS: readonly Button[] = Object.freeze([]);
 /** Every stored state's `properties`: none are kept, and one empty object does for all. */
 const NO_PROPERTIES: Record<string, unknown> = Object.freeze({});
 
-/** `task` as a record keeps it (see StoredTask). */
+/**
+ * Short texts that thousands of tasks hold alike (a status, an action, a percentage, "Submit
+ * success"), one copy each: a parsed task brings its own copy of every one of them. Bounded like
+ * the button layouts: past this many texts the table starts over.
+ */
+const SHARED_TEXTS = new Map<string, string>();
+const MAX_SHARED_TEXTS = 1000;
+const MAX_SHARED_LENGTH = 64;
+
+function sharedText(text: string): string {
+  if (text.length === 0 || text.length > MAX_SHARED_LENGTH) return text;
+  const known = SHARED_TEXTS.get(text);
+  if (known !== undefined) return known;
+  if (SHARED_TEXTS.size >= MAX_SHARED_TEXTS) SHARED_TEXTS.clear();
+  SHARED_TEXTS.set(text, text);
+  return text;
+}
+
+const NO_MEDIA: readonly Media[] = Object.freeze([]);
+
+function mediaList(list: readonly Media[]): Media[] {
+  return (list.length === 0 ? NO_MEDIA : list) as Media[];
+}
+
+/**
+ * `task` as a record keeps it (see StoredTask): one object literal, so every record's state has
+ * the same shape with all its fields inside the object (a spread of a task with a few fields
+ * replaced gave each an extra property array).
+ */
 export function storedState(task: Task | StoredTask): StoredTask {
   const buttons = Array.isArray(task.buttons) ? compactButtons(task.buttons) : task.buttons;
   // An English prompt is often promptEn again, and finalPrompt one of them: one copy of the text.
   const promptEn = task.promptEn === task.prompt ? task.prompt : task.promptEn;
   const finalPrompt = task.finalPrompt === promptEn ? promptEn : task.finalPrompt;
-  return { ...task, buttons, promptEn, finalPrompt, properties: NO_PROPERTIES };
+  return {
+    id: task.id,
+    action: sharedText(task.action),
+    status: sharedText(task.status),
+    progress: sharedText(task.progress),
+    prompt: task.prompt,
+    promptEn,
+    description: sharedText(task.description),
+    failReason: sharedText(task.failReason),
+    state: sharedText(task.state),
+    submitTime: task.submitTime,
+    startTime: task.startTime,
+    finishTime: task.finishTime,
+    imageUrl: task.imageUrl,
+    imageUrls: mediaList(task.imageUrls),
+    videoUrl: task.videoUrl,
+    videoUrls: mediaList(task.videoUrls),
+    buttons,
+    finalPrompt,
+    properties: NO_PROPERTIES,
+  };
 }
 
 /** The task as rendering and upstream see it, from what a record keeps. */
@@ -146,7 +194,12 @@ export function shareUnchanged(previous: StoredTask, next: StoredTask): StoredTa
     if (jsonEqual(earlier[key], fields[key])) fields[key] = earlier[key];
     else changed = true;
   }
-  return changed ? next : previous;
+  if (!changed) return previous;
+  // A prompt taken from `previous` and an equal one that changed (finalPrompt, which appears with
+  // the final state) are one text again.
+  if (next.promptEn === next.prompt) next.promptEn = next.prompt;
+  if (next.finalPrompt === next.promptEn) next.finalPrompt = next.promptEn;
+  return next;
 }
 
 /** Deep equality of JSON values (compact buttons as the list they stand for), key order aside. */
