@@ -5,6 +5,7 @@
 // layout: labels, emoji, styles, the customIds around the hash) with every task that has the same
 // buttons. Written to the store (JSON), the buttons are a plain list again, as older records hold.
 import type { Button, Media, Task } from "../mj/schema.js";
+import { memoized } from "../render/memo.js";
 
 /** A task's buttons: the hash and a shared layout, or the list itself when it has no common hash. */
 export type StoredButtons = CompactButtons | readonly Button[];
@@ -65,20 +66,14 @@ const NO_PROPERTIES: Record<string, unknown> = Object.freeze({});
 
 /**
  * Short texts that thousands of tasks hold alike (a status, an action, a percentage, "Submit
- * success"), one copy each: a parsed task brings its own copy of every one of them. Bounded like
- * the button layouts: past this many texts the table starts over.
+ * success"), one copy each: a parsed task brings its own copy of every one of them. The table is
+ * bounded like any memo: past 1,000 texts it starts over.
  */
-const SHARED_TEXTS = new Map<string, string>();
-const MAX_SHARED_TEXTS = 1000;
-const MAX_SHARED_LENGTH = 64;
+const sharedText = memoized((text: string) => text, { size: 1000, maxInputLength: 64 });
 
-function sharedText(text: string): string {
-  if (text.length === 0 || text.length > MAX_SHARED_LENGTH) return text;
-  const known = SHARED_TEXTS.get(text);
-  if (known !== undefined) return known;
-  if (SHARED_TEXTS.size >= MAX_SHARED_TEXTS) SHARED_TEXTS.clear();
-  SHARED_TEXTS.set(text, text);
-  return text;
+/** `text`, as the one copy of `same` when they are equal. */
+function oneCopy(text: string, same: string): string {
+  return text === same ? same : text;
 }
 
 const NO_MEDIA: readonly Media[] = Object.freeze([]);
@@ -95,8 +90,8 @@ function mediaList(list: readonly Media[]): Media[] {
 export function storedState(task: Task | StoredTask): StoredTask {
   const buttons = Array.isArray(task.buttons) ? compactButtons(task.buttons) : task.buttons;
   // An English prompt is often promptEn again, and finalPrompt one of them: one copy of the text.
-  const promptEn = task.promptEn === task.prompt ? task.prompt : task.promptEn;
-  const finalPrompt = task.finalPrompt === promptEn ? promptEn : task.finalPrompt;
+  const promptEn = oneCopy(task.promptEn, task.prompt);
+  const finalPrompt = oneCopy(task.finalPrompt, promptEn);
   return {
     id: task.id,
     action: sharedText(task.action),
@@ -197,8 +192,8 @@ export function shareUnchanged(previous: StoredTask, next: StoredTask): StoredTa
   if (!changed) return previous;
   // A prompt taken from `previous` and an equal one that changed (finalPrompt, which appears with
   // the final state) are one text again.
-  if (next.promptEn === next.prompt) next.promptEn = next.prompt;
-  if (next.finalPrompt === next.promptEn) next.finalPrompt = next.promptEn;
+  next.promptEn = oneCopy(next.promptEn, next.prompt);
+  next.finalPrompt = oneCopy(next.finalPrompt, next.promptEn);
   return next;
 }
 

@@ -161,6 +161,17 @@ describe("storedState", () => {
       throw error;
     }
   });
+
+  it("keeps the state's fields in one shape: no stray fields of an older row, one empty media list for all", () => {
+    const submitted = state("imagine-submitted.json");
+    const fromOldRow = { ...submitted, legacy: "an old field" } as Task;
+    const stored = storedState(fromOldRow);
+    expect(Object.keys(stored)).toEqual(Object.keys(storedState(state("imagine-success.json"))));
+    expect(stored).not.toHaveProperty("legacy");
+    expect(stored.imageUrls).toEqual([]);
+    expect(storedState(state("imagine-success.json")).videoUrls).toBe(stored.videoUrls);
+    expect(Object.isFrozen(stored.imageUrls)).toBe(true);
+  });
 });
 
 describe("shareUnchanged", () => {
@@ -203,17 +214,6 @@ describe("shareUnchanged", () => {
     // A plain list (a record from the store before it is read again) equal to compact buttons is unchanged.
     const plain = { ...storedState(grid), buttons: grid.buttons };
     expect(shareUnchanged(before, plain).buttons).toBe(before.buttons);
-  });
-
-  it("keeps the state's fields in one shape: no stray fields of an older row, one empty media list for all", () => {
-    const submitted = state("imagine-submitted.json");
-    const fromOldRow = { ...submitted, legacy: "an old field" } as Task;
-    const stored = storedState(fromOldRow);
-    expect(Object.keys(stored)).toEqual(Object.keys(storedState(state("imagine-success.json"))));
-    expect(stored).not.toHaveProperty("legacy");
-    expect(stored.imageUrls).toEqual([]);
-    expect(storedState(state("imagine-success.json")).videoUrls).toBe(stored.videoUrls);
-    expect(Object.isFrozen(stored.imageUrls)).toBe(true);
   });
 
   it("keeps one finalPrompt equal to promptEn when the final state brings it", () => {
